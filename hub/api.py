@@ -1,0 +1,223 @@
+"""The REST API's shared parts: one error shape, pagination, permissions, and a token authentication
+that loads the user's roles in the same query and caches them (shared cache, invalidated on change).
+
+Errors: every error response is `{"name": [{"message": ..., "code": ...}]}`, keyed by data name for a 400
+and by `detail` for the others, whether the error came from a service (Django's `ValidationError`) or
+from DRF itself (bad JSON, no credentials, throttled), so a client parses one shape.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+from rest_framework import exceptions, permissions
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+from hub.roles import GROUP_ROLES, is_csa
+from systems.allowlists import UNBOUND, api_client_state, bind_api_client
+
+NON_FIELD = "non_field_errors"
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's handler, after turning the services' Django exceptions into DRF's, with one error shape."""
+    # Imported here: DRF imports this module (for the authentication class) while loading its views.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    from profiles.services import VersionConflict
+
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(_django_details(exc))
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or None)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, VersionConflict):
+        exc = PreconditionFailed(f"{exc} Get it again (its ETag is \"v{exc.current_version}\") and retry.")
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.APIException):
+        response.data = _shape(exc.get_full_details())
+    return response
+
+
+class PreconditionFailed(exceptions.APIException):
+    """If-Match named a version the record no longer has: someone else changed it (RFC 9110 13.1.1)."""
+
+    status_code = 412
+    default_detail = "The record has changed since you read it."
+    default_code = "precondition_failed"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+def _django_details(error: DjangoValidationError) -> dict[str, list[exceptions.ErrorDetail]]:
+    """A service's ValidationError as DRF details: messages by data name, each with its code."""
+    errors = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD: error.error_list}
+    return {
+        name: [exceptions.ErrorDetail(" ".join(e.messages), code=e.code or "invalid") for e in items]
+        for name, items in errors.items()
+    }
+
+
+def _shape(details: Any) -> dict[str, list[dict[str, Any]]]:
+    """`{"name": [{"message", "code"}]}` whatever DRF's details looked like."""
+    if isinstance(details, dict) and set(details) == {"message", "code"}:
+        return {"detail": [details]}
+    if isinstance(details, list):
+        return {NON_FIELD: _flat(details)}
+    return {str(name): _flat(value) for name, value in details.items()}
+
+
+def _flat(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict) and set(value) == {"message", "code"}:
+        return [value]
+    if isinstance(value, dict):  # a nested serializer's errors: not used by the hub, kept flat anyway
+        return [item for inner in value.values() for item in _flat(inner)]
+    return [item for inner in value for item in _flat(inner)]
+
+
+class Pagination(PageNumberPagination):
+    """`{"count", "next", "previous", "results"}`, 25 a page unless `page_size` asks for up to 100."""
+
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class IsCSA(permissions.BasePermission):
+    """CSAs and administrators (and API clients with the CSA role)."""
+
+    message = "Only customer service agents may do this."
+
+    def has_permission(self, request, view) -> bool:
+        return is_csa(request.user)
+
+
+class HubTokenAuthentication(TokenAuthentication):
+    """DRF's token authentication, with the token's user and roles cached in the shared cache.
+
+    A miss costs one query (the token, its user and the user's roles, as `Exists` annotations); a hit
+    none: the user is rebuilt from the cached row (every field but the password, which stays deferred) with
+    the roles `hub.roles` reads, so a Get by an API client costs only its own query, or none.
+
+    Staleness: an entry lives at most `TOKEN_CACHE_TTL` seconds, and is deleted whenever the token is
+    saved or deleted (revoked), the user is saved (deactivated, made or unmade superuser) or their groups
+    change (a role given or taken): `connect_signals`, now and again on commit. A change made behind the
+    ORM's back (a queryset `update()`, a group deleted, raw SQL) is picked up within the TTL.
+    """
+
+    def authenticate_credentials(self, key: str):
+        from django.core.cache import cache
+
+        model = self.get_model()
+        cache_key = token_cache_key(key)
+        entry = cache.get(cache_key)
+        if entry is None:
+            token = self._load(model, key)
+            entry = {
+                "user": {f.attname: getattr(token.user, f.attname) for f in _user_fields(token.user)},
+                "roles": sorted(token.user._hub_group_names),
+                "created": token.created,
+                "api_client": api_client_state(token.user),  # issue 9: its allow-lists (systems)
+            }
+            cache.set(cache_key, entry, TOKEN_CACHE_TTL)
+        user_model = get_user_model()
+        fields = _user_fields(user_model)
+        user = user_model.from_db("default", [f.attname for f in fields], [entry["user"][f.attname] for f in fields])
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        # The cache `hub.roles` reads: the roles this user's groups give.
+        user._hub_group_names = set(entry["roles"])
+        bind_api_client(user, entry.get("api_client", UNBOUND))  # the request's ApiClient; inactive: 401
+        token = model.from_db("default", ["key", "user_id", "created"], [key, user.pk, entry["created"]])
+        model.user.field.set_cached_value(token, user)
+        return user, token
+
+    @staticmethod
+    def _load(model, key: str):
+        roles = {
+            f"_role_{role.value}": Exists(Group.objects.filter(user=OuterRef("user_id"), name=role.value))
+            for role in GROUP_ROLES
+        }
+        try:
+            token = model.objects.select_related("user", "user__api_client").annotate(**roles).get(key=key)
+        except (model.DoesNotExist, ValueError):
+            raise exceptions.AuthenticationFailed("Invalid token.") from None
+        token.user._hub_group_names = {role.value for role in GROUP_ROLES if getattr(token, f"_role_{role.value}")}
+        return token
+
+
+TOKEN_CACHE_TTL = 60  # seconds: the bound on a change the signals below cannot see
+
+
+def token_cache_key(key: str) -> str:
+    # A digest, not the key: a cache dump must not hand out working tokens.
+    return "hub:v1:token:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _user_fields(user_or_model) -> list:
+    return [f for f in user_or_model._meta.concrete_fields if f.attname != "password"]
+
+
+def forget_tokens_of(user_ids: list[int]) -> None:
+    """Drop the cached authentication of these users' tokens: now, and again on commit (a request that
+    read the old row before the commit may have cached it since)."""
+    from django.core.cache import cache
+    from rest_framework.authtoken.models import Token
+
+    keys = [token_cache_key(k) for k in Token.objects.filter(user_id__in=user_ids).values_list("key", flat=True)]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def _token_changed(sender, instance, **kwargs) -> None:
+    from django.core.cache import cache
+
+    key = token_cache_key(instance.key)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def _user_changed(sender, instance, **kwargs) -> None:
+    forget_tokens_of([instance.pk])
+
+
+def _groups_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:  # user.groups.add(...), .remove(...), .clear()
+        forget_tokens_of([instance.pk])
+    elif action == "pre_clear":  # group.user_set.clear(): its users, while they are still in it
+        forget_tokens_of(list(instance.user_set.values_list("pk", flat=True)))
+    else:  # group.user_set.add(...) / .remove(...): the users are in pk_set
+        forget_tokens_of(list(pk_set or ()))
+
+
+def connect_signals() -> None:
+    """Connected once, by `HubConfig.ready`: whatever door changes a token, a user or their roles."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+    from rest_framework.authtoken.models import Token
+
+    user_model = get_user_model()
+    post_save.connect(_token_changed, sender=Token, dispatch_uid="hub-token-save")
+    post_delete.connect(_token_changed, sender=Token, dispatch_uid="hub-token-delete")
+    post_save.connect(_user_changed, sender=user_model, dispatch_uid="hub-user-save")
+    post_delete.connect(_user_changed, sender=user_model, dispatch_uid="hub-user-delete")
+    m2m_changed.connect(_groups_changed, sender=user_model.groups.through, dispatch_uid="hub-user-groups")

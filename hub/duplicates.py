@@ -1,0 +1,56 @@
+"""Likely duplicates on the CSA pages (issue 7): the record page's "Possible duplicates" panel and its
+"Not the same person" button; the form runner shows the same rows before a Create is saved.
+
+Thin: `profiles.services.duplicates` finds and marks; this turns its answers into rows and messages.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from hub import display
+from hub.views import csa_required
+from profiles.services.duplicates import MERGED, Duplicate, find_duplicates, mark_not_same_person
+
+
+def duplicate_rows(duplicates: list[Duplicate], labels: display.Labels | None = None) -> list[dict[str, Any]]:
+    """What a CSA reads of each candidate: UCRN, name, current address, why it may be the same person."""
+    return [
+        {
+            "ucrn": d.customer.ucrn,
+            "name": d.customer.display_name or "(no name)",
+            "address": display.show_address(d.primary, labels) if d.primary is not None else "",
+            "reasons": d.reason_text[:1].upper() + d.reason_text[1:],
+        }
+        for d in duplicates
+    ]
+
+
+def record_duplicates(profile: dict[str, Any], labels: display.Labels, *, erased: bool) -> list[dict[str, Any]]:
+    """The record page's panel, from the Get output the page already has (no second read of the customer):
+    at most three queries, none for an erased or merged customer (nothing to compare, or not one's own)."""
+    if erased or profile.get("status") == MERGED or "merged_from" in profile:
+        return []
+    return duplicate_rows(find_duplicates(data=profile, customer=profile["ucrn"]), labels)
+
+
+@csa_required
+@require_POST
+def customer_not_duplicate(request: HttpRequest, ucrn: str) -> HttpResponse:
+    """The panel's "Not the same person" button: the pair is never suggested again."""
+    other = request.POST.get("other", "").strip()
+    try:
+        _, created = mark_not_same_person(ucrn_a=ucrn, ucrn_b=other, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        text = (f"Customers {ucrn} and {other} are recorded as different people: they will not be suggested "
+                "as duplicates again." if created else f"Customers {ucrn} and {other} were already recorded as "
+                "different people.")
+        messages.success(request, text)
+    return redirect("hub:customer_record", ucrn=ucrn)

@@ -1,0 +1,303 @@
+"""Forms of the CSA pages and the portal: they collect data names; the profile service judges them.
+
+No rule of SPEC sections 3-4 lives here. Every field accepts any text, the view hands the data names to
+`profile_create` / `profile_update`, and the service's `ValidationError` (keyed by data name) is put back
+beside the field of the same name by `show_errors`.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from hub.display import LABELS, show_phone
+from profiles.datanames import PROFILE_NAMES
+from profiles.selectors import list_items
+
+UK = "826"
+NOT_CHOSEN = ("", "Not given")
+
+
+def list_choices(list_name: str, *, blank: str | None = "Not given") -> list[tuple[str, str]]:
+    """A reference list as select options (`profiles.selectors.list_items`), blank first."""
+    choices = [("", blank)] if blank is not None else []
+    return choices + [(str(item["id"]), item["name"]) for item in list_items(list_name)]
+
+
+class Text(forms.CharField):
+    """Free text: the service parses and limits it, so the form checks nothing."""
+
+    def __init__(self, *, width: int | None = None, input_type: str = "text", **kwargs: Any) -> None:
+        attrs = {"class": f"input input--w{width}" if width else "input", "spellcheck": "false"}
+        widget = forms.TextInput(attrs=attrs)
+        widget.input_type = input_type
+        super().__init__(required=False, widget=widget, **kwargs)
+
+
+class Choice(forms.CharField):
+    """A select filled from a reference list when the form is made; any submitted value reaches the service."""
+
+    def __init__(self, list_name: str | None = None, *, choices: Sequence[tuple[str, str]] = (), **kwargs: Any):
+        self.list_name = list_name
+        super().__init__(required=False, widget=forms.Select(choices=choices, attrs={"class": "select"}), **kwargs)
+
+
+class CheckboxList(forms.Field):
+    """Ticked values in the order shown: the service checks them."""
+
+    def __init__(self, list_name: str, **kwargs: Any) -> None:
+        self.list_name = list_name
+        super().__init__(required=False, widget=forms.CheckboxSelectMultiple, **kwargs)
+
+    def to_python(self, value: Any) -> list[str]:
+        return list(value or [])
+
+
+class Flag(forms.BooleanField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+
+class DataNameForm(forms.Form):
+    """A form whose field names are data names; labels come from `hub.display.LABELS`."""
+
+    required_names: frozenset[str] = frozenset(n for n, spec in PROFILE_NAMES.items() if spec.mandatory)
+    # (legend, names) for the template; names the form does not have are skipped.
+    fieldsets: Sequence[tuple[str, Sequence[str]]] = ()
+    autocomplete: dict[str, str] = {}
+    own_help: dict[str, str] = {}  # hints worded for citizens editing their own profile
+
+    def __init__(self, *args: Any, keep: Iterable[str] | None = None, own: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if keep is not None:
+            kept = set(keep)
+            for name in [n for n in self.fields if n not in kept]:
+                del self.fields[name]
+        for name, field in self.fields.items():
+            if field.label is None:
+                field.label = LABELS.get(name, name)
+            if name in self.required_names:
+                field.label += " (required)"
+            list_name = getattr(field, "list_name", None)
+            if isinstance(field, Choice) and list_name:
+                field.widget.choices = list_choices(list_name)
+            elif isinstance(field, CheckboxList):
+                field.widget.choices = self._in_order(name, list_choices(list_name, blank=None))
+            if own and name in self.autocomplete:
+                field.widget.attrs["autocomplete"] = self.autocomplete[name]
+            if own and name in self.own_help:
+                field.help_text = self.own_help[name]
+
+    def _in_order(self, name: str, choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Ticked items first, in their order, so the order of a preference survives a round trip."""
+        chosen = self.data.getlist(self.add_prefix(name)) if self.is_bound else self.initial.get(name) or []
+        chosen = [str(c) for c in chosen]
+        by_id = dict(choices)
+        return [(c, by_id[c]) for c in chosen if c in by_id] + [c for c in choices if c[0] not in chosen]
+
+    def bound_fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
+        groups = [(legend, [self[n] for n in names if n in self.fields]) for legend, names in self.fieldsets]
+        return [(legend, fields) for legend, fields in groups if fields]
+
+    def data_names(self) -> dict[str, Any]:
+        """The submitted values keyed by data name, for the service (call after `is_valid()`)."""
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
+
+
+class ProfileForm(DataNameForm):
+    """The profile's own fields (not the address, never the custom fields)."""
+
+    contact_type = Choice("contact_types")
+    prefix_id = Choice("titles")
+    first_name = Text(width=20)
+    last_name = Text(width=20)
+    suffix_id = Choice("suffixes")
+    organisation_name = Text(width=30, help_text="For an organisation.")
+    birth_date = Text(input_type="date")
+    status = Choice("statuses")
+    location = Choice("locations")
+    email_address = Text(width=30, input_type="email")
+    alternative_email = Text(width=30, input_type="email")
+    phone_number = Text(width=20, input_type="tel")
+    mobile_number = Text(width=20, input_type="tel")
+    twitter = Text(width=10, help_text="Up to 15 letters, digits or underscores, with or without the @.")
+    preferred_contact_method = Choice("contact_methods")
+    notification_preference = CheckboxList(
+        "contact_methods", help_text="Tick the ways to contact them. Ticked ways are used in the order shown."
+    )
+    consent_to_share = Choice(choices=[NOT_CHOSEN, ("1", "Yes"), ("0", "No")])
+    preferred_language_id = Choice("languages")
+    data_location = Text(width=30)
+    region = Text(width=30)
+
+    fieldsets = (
+        ("Name", ("contact_type", "prefix_id", "first_name", "last_name", "suffix_id", "organisation_name")),
+        ("About the customer", ("birth_date", "status", "location")),
+        ("Contact details", ("email_address", "alternative_email", "phone_number", "mobile_number", "twitter")),
+        (
+            "Contact preferences",
+            ("preferred_contact_method", "notification_preference", "consent_to_share", "preferred_language_id"),
+        ),
+        ("Connected Index", ("data_location", "region")),
+    )
+    own_help = {"notification_preference": "Tick the ways we may contact you. We use them in the order shown."}
+    autocomplete = {
+        "prefix_id": "honorific-prefix",
+        "first_name": "given-name",
+        "last_name": "family-name",
+        "suffix_id": "honorific-suffix",
+        "birth_date": "bday",
+        "email_address": "email",
+        "alternative_email": "email",
+        "phone_number": "tel",
+        "mobile_number": "tel",
+    }
+
+
+class AddressForm(DataNameForm):
+    """An address's fields; used with a prefix (`cur`, `new`) so that two can share a page."""
+
+    flat = Text(width=10)
+    house = Text(width=20)
+    street = Text(width=30)
+    locality = Text(width=30)
+    town = Text(width=20)
+    post_town = Text(width=20)
+    county = Text(width=20)
+    postcode = Text(width=10)
+    uprn = Text(width=20, help_text="Unique Property Reference Number, up to 12 digits.")
+    ward = Text(width=20)
+    country_id = Choice("countries")
+    start_date = Text(input_type="date")
+    end_date = Text(input_type="date")
+
+    autocomplete = {
+        "house": "address-line1",
+        "street": "address-line2",
+        "town": "address-level2",
+        "postcode": "postal-code",
+        "country_id": "country",
+    }
+
+
+class AddressChangeForm(forms.Form):
+    """Whether and how the address changes: the Update integration's options in plain words (SPEC 4.2)."""
+
+    NONE, CORRECT, MOVED = "none", "correct", "moved"
+    address_change = forms.ChoiceField(
+        label="Address",
+        choices=[
+            (NONE, "No change to the address"),
+            (CORRECT, "Correct the current address"),
+            (MOVED, "The customer has moved"),
+        ],
+        initial=NONE,
+        widget=forms.RadioSelect,
+    )
+    address_is_primary = Flag(label="The new address is the current (primary) address", initial=True)
+    keep_empty_end_dates = Flag(label="Keep the old address's end date empty")
+
+    def __init__(self, *args: Any, citizen: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if citizen:
+            self.fields["address_change"].label = "Your address"
+            self.fields["address_change"].choices = [
+                (self.NONE, "No change to my address"),
+                (self.CORRECT, "Correct my address"),
+                (self.MOVED, "I have moved"),
+            ]
+            del self.fields["address_is_primary"], self.fields["keep_empty_end_dates"]
+
+    def options(self) -> dict[str, Any]:
+        """The Update options of the chosen change, as data names (absent options keep their defaults)."""
+        change = self.cleaned_data.get("address_change")
+        if change == self.CORRECT:
+            return {"update_primary_address": True}
+        if change == self.MOVED:
+            names = [n for n in ("address_is_primary", "keep_empty_end_dates") if n in self.fields]
+            return {"update_primary_address": False, **{n: self.cleaned_data[n] for n in names}}
+        return {}
+
+    def address_form(self, current: AddressForm, new: AddressForm) -> AddressForm | None:
+        """The address form whose fields this change sends, or None when the address is not touched."""
+        return {self.CORRECT: current, self.MOVED: new}.get(self.cleaned_data.get("address_change"))
+
+
+class SearchForm(DataNameForm):
+    """The search page's box and filters; `profiles.filters.CustomerFilterSet` does the searching."""
+
+    required_names = frozenset()
+    q = Text(width=30, label="Name, UCRN, postcode, email, phone or UPRN")
+    status = Choice()
+    contact_type = Choice(label="Contact type")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].widget.choices = list_choices("statuses", blank="Any status")
+        self.fields["contact_type"].widget.choices = list_choices("contact_types", blank="Any type")
+        self.fields["q"].widget.input_type = "search"
+
+    def filter_data(self) -> dict[str, str]:
+        """The FilterSet's data: the page's box is the API's `search` filter."""
+        data = self.cleaned_data
+        return {"search": data["q"], "status": data["status"], "contact_type": data["contact_type"]}
+
+
+class EmailForm(forms.Form):
+    email_address = Text(width=30, input_type="email", label="New email address")
+
+
+def profile_initial(profile: dict[str, Any]) -> dict[str, Any]:
+    """Form values from the Get output: ids as text, phone numbers as people write them."""
+    initial: dict[str, Any] = {}
+    for name, value in profile.items():
+        if value is None:
+            value = ""
+        elif isinstance(value, list):
+            value = [str(v) for v in value]
+        elif name in ("phone_number", "mobile_number"):
+            value = show_phone(value)
+        elif not isinstance(value, str):
+            value = str(value)
+        initial[name] = value
+    return initial
+
+
+def show_errors(error: ValidationError, forms_: Sequence[forms.Form]) -> None:
+    """Put each message of a service's ValidationError beside the field with the same data name.
+
+    A name that none of the forms shows goes to the first form's non-field errors, named, so that no
+    message is ever lost.
+    """
+    items = error.error_dict.items() if hasattr(error, "error_dict") else [(None, error.error_list)]
+    for name, errors in items:
+        target = next((f for f in forms_ if name in f.fields), None)
+        if target is not None:
+            target.add_error(name, errors)
+        else:
+            prefix = f"{LABELS.get(name, name)}: " if name and name != "non_field_errors" else ""
+            forms_[0].add_error(None, [ValidationError(prefix + m) for e in errors for m in e.messages])
+
+
+def error_items(*forms_: forms.Form | None) -> list[dict[str, str]]:
+    """The error summary: every message, each linking to its field's id (GOV.UK pattern)."""
+    items = []
+    for form in forms_:
+        if form is None:
+            continue
+        first = next(iter(form), None)
+        for message in form.non_field_errors():
+            items.append({"href": f"#{_anchor(first)}" if first else "#main-content", "text": message})
+        for field in form:
+            for message in field.errors:
+                items.append({"href": f"#{_anchor(field)}", "text": message})
+    return items
+
+
+def _anchor(field: forms.BoundField) -> str:
+    """The id a summary link points at: a group's first input, else the input itself."""
+    if isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return f"{field.auto_id}_0"
+    return field.auto_id

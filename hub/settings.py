@@ -1,0 +1,249 @@
+"""Settings for the Customer Service Hub, read from the environment.
+
+`DATABASE_URL` (default: a SQLite file in the project), `SECRET_KEY` (required when `DEBUG` is off),
+`DEBUG` (default on, for a developer's machine: production sets `DEBUG=false`), `ALLOWED_HOSTS`
+(comma-separated), `TIME_ZONE` (default Europe/London: "today" for address dates is the council's day).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", True)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set in the environment when DEBUG is off.")
+    SECRET_KEY = "insecure-development-key-only-for-debug"
+
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
+)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",  # OpClass in index expressions (profiles.indexes); harmless on SQLite
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",  # Content-Security-Policy header (issue 6 hardening, settings at the end)
+    "axes",  # login throttling (issue 6 hardening, settings at the end)
+    "hub",
+    "profiles",
+    "integrations",
+    "systems",  # other systems: API clients with allow-lists, events and rules, webhooks (issue 9)
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files for the hub pages and the portal
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its 429 page
+]
+
+ROOT_URLCONF = "hub.urls"
+WSGI_APPLICATION = "hub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+LOGIN_URL = "/admin/login/"
+
+# The REST API (SPEC section 6): JSON only, one error shape (hub.api), throttled per client. The rates
+# are generous defaults, set from the environment (`API_USER_RATE`, `API_ANON_RATE`, such as 2000/min).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "hub.api.HubTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # API clients (systems.models.ApiClient) reach only the views that apply their allow-lists (issue 9).
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "systems.access.ApiClientScope"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "hub.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "hub.api.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": os.environ.get("API_USER_RATE", "2000/min"),
+        "anon": os.environ.get("API_ANON_RATE", "200/min"),
+    },
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Customer Service Hub API",
+    "DESCRIPTION": "The profile integrations (Get, Create, Update), the CSA search and the reference lists, "
+    "in data names. Authenticate with `Authorization: Token <key>` or a session.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The Swagger UI's files come from the drf-spectacular-sidecar package: no CDN needed.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "profiles.api.serializers.close_input_schemas",
+    ],
+}
+
+# --- The CSA pages and the citizen portal (issue 4) ---
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Served from the finders too, so the stylesheet loads even where collectstatic was not run.
+WHITENOISE_USE_FINDERS = True
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"  # hub.views.home sends CSAs to /hub/ and citizens to /portal/profile/
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Data protection (issue 6): how long cases are kept before `manage.py purge_expired` removes them ---
+CASE_RETENTION_DAYS = int(os.environ.get("CASE_RETENTION_DAYS", "2190"))  # six years
+
+# --- Hardening (issue 6) ---
+# HTTPS, HSTS and secure cookies whenever DEBUG is off, so `manage.py check --deploy` is clean. Each can be
+# turned off by the environment, such as SECURE_SSL_REDIRECT=false for a plain-HTTP server on loopback (CI's
+# API fuzzing); behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (os.environ["SECURE_PROXY_SSL_HEADER"], "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True  # X-Content-Type-Options: nosniff
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # and frame-ancestors 'none' below, for browsers that read only CSP
+SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp 4): every script and stylesheet is a file of this site; no inline
+# code, no other origin. The Swagger UI at /api/docs/ relaxes style-src for itself (hub.urls).
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one username, or from one
+# address, that username or address is locked out (429) for AXES_COOLOFF_MINUTES. The failures are kept
+# in Django's "axes" cache (below), shared by every worker process and server (axes refuses a per-process
+# cache). The API's tokens are not passwords: DRF throttles the API.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Caches (issue 8, several servers): everything cached or counted (DRF's throttles, axes's failed sign-ins,
+# cached profile reads, tokens, reference lists) goes through Django's cache framework, never a process's own
+# memory. With REDIS_URL (`redis://host:6379/0`) both caches are that Redis, shared by every server behind
+# the load balancer, so a count or an invalidation made on one server holds on all (and on every worker of
+# one). Without it they are database cache tables made by `migrate` itself (hub.apps): slower than Redis,
+# but shared by every worker and server too, so no configuration can serve a profile another process has
+# already changed.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    _SHARED_CACHE = {
+        # Django's RedisCache, reusing its Redis client (hub/redis_cache.py: a third of a cache read's cost)
+        "BACKEND": "hub.redis_cache.ReusingRedisCache",
+        "LOCATION": REDIS_URL,
+        # Several hubs (or test runs) may share one Redis: each keeps to its own keys.
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "hub"),
+        # A Redis that stops answering fails the request in seconds rather than hanging every worker.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
+    CACHES = {"default": _SHARED_CACHE, "axes": _SHARED_CACHE}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hub_cache"},
+        "axes": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hub_axes_cache"},
+    }
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_CACHE = "axes"
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per user, and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLED = env_bool("AXES_ENABLED", True)

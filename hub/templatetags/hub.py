@@ -1,0 +1,31 @@
+"""Template helpers for the shared field partial and the record page."""
+from __future__ import annotations
+
+from django import forms, template
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.simple_tag
+def widget(field: forms.BoundField) -> SafeString:
+    """The input, pointing at its hint and its error message so screen readers read them with it."""
+    described = [f"{field.auto_id}-hint"] if field.help_text else []
+    if field.errors:
+        described.append(f"{field.auto_id}-error")
+    attrs = {"aria-describedby": " ".join(described)} if described else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+        attrs["class"] = f"{field.field.widget.attrs.get('class', '')} input--error".strip()
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_group(field: forms.BoundField) -> bool:
+    """Radios and checkbox lists: rendered in a fieldset with a legend instead of a label."""
+    return isinstance(field.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
+
+
+@register.filter
+def is_checkbox(field: forms.BoundField) -> bool:
+    return isinstance(field.field.widget, forms.CheckboxInput)

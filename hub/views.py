@@ -1,0 +1,290 @@
+"""The CSA pages: dashboard, search, customer record, create, edit, change of email.
+
+Thin on purpose: each view turns forms into data names, calls a profile service or selector, and renders
+the result. The service's `ValidationError` is shown beside the fields; nothing is saved on error.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from hub import display
+from hub.forms import (
+    AddressChangeForm,
+    AddressForm,
+    EmailForm,
+    ProfileForm,
+    SearchForm,
+    error_items,
+    profile_initial,
+    show_errors,
+)
+from hub.merge import VersionForm, loaded_values, merge_stale
+from hub.roles import is_citizen, is_csa
+from integrations.models import Case
+from profiles.filters import CustomerFilterSet, fuzzy_name_text
+from profiles.models import ChangeRecord, Channel, Customer
+from profiles.selectors import address_history, change_history, profile_search
+from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_get, profile_update
+from profiles.services.merge import active_merges_into
+
+View = Callable[..., HttpResponse]
+
+# A full update with blanks cleared: the edit page shows every current value, so a blanked field is meant.
+EDIT_OPTIONS = {"ignore_empty_entries": False}
+# An update never changes the email (SPEC 4.2): it has its own form, calling profile_change_email.
+EDIT_NAMES = [name for name in ProfileForm.base_fields if name != "email_address"]
+
+
+def role_required(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
+    """Anonymous users go to the sign-in page; signed-in users without the role get 403."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                raise PermissionDenied("This page is not for your role.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+csa_required = role_required(is_csa)
+
+
+@role_required(lambda user: True)
+def home(request: HttpRequest) -> HttpResponse:
+    """Where sign-in lands: CSAs on the dashboard, citizens on their profile."""
+    if is_csa(request.user):
+        return redirect("hub:dashboard")
+    if is_citizen(request.user):
+        return redirect("portal:profile")
+    raise PermissionDenied("Your account has no role in the hub.")
+
+
+@csa_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(request, "hub/dashboard.html", {"nav": "dashboard"})
+
+
+SEARCH_PAGE_SIZE = 25
+SEARCH_FIELDS = {"search": "q"}  # the page's box is the FilterSet's `search`
+
+
+# Only what a result row shows: the FilterSet's DISTINCT then compares narrow rows, not 28 custom fields.
+RESULT_FIELDS = (
+    "ucrn", "first_name", "last_name", "organisation_name", "contact_type", "status", "phone_number",
+    "updated_at", "prefix__name", "suffix__name",
+)
+
+
+@csa_required
+def customer_search(request: HttpRequest) -> HttpResponse:
+    """The API's FilterSet behind one box: three queries (count, page, primary addresses) per page."""
+    form = SearchForm(request.GET or None)
+    page = None
+    fuzzy = False
+    if form.is_bound and form.is_valid() and any(form.filter_data().values()):
+        customers = profile_search(user=request.user).only(*RESULT_FIELDS)
+        filterset = CustomerFilterSet(form.filter_data(), queryset=customers)
+        if filterset.is_valid():
+            page = Paginator(filterset.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+            if page.paginator.count == 0 and (name := fuzzy_name_text(form.filter_data()["search"])):
+                # No exact match for a name: customers with a similar name, most similar first (issue 8).
+                similar = CustomerFilterSet({**form.filter_data(), "search": "", "name": name}, queryset=customers)
+                similar_page = Paginator(similar.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page")) \
+                    if similar.is_valid() else None
+                if similar_page is not None and similar_page.paginator.count:
+                    page, fuzzy = similar_page, True
+        else:
+            errors = {SEARCH_FIELDS.get(name, name): [e["message"] for e in errs]
+                      for name, errs in filterset.errors.get_json_data().items()}
+            show_errors(ValidationError(errors), [form])
+    rows = [_result_row(customer) for customer in page] if page is not None else []
+    return render(
+        request,
+        "hub/search.html",
+        {"nav": "search", "form": form, "page": page, "searched": page is not None, "rows": rows, "fuzzy": fuzzy,
+         "errors": error_items(form), "query": _query_without_page(request)},
+    )
+
+
+def _result_row(customer: Customer) -> dict[str, Any]:
+    address = customer.primary_addresses[0] if customer.primary_addresses else None
+    return {
+        "ucrn": customer.ucrn,
+        "name": customer.display_name,
+        "address": display.show_address(address) if address else "",
+        "phone": display.show_phone(customer.phone_number),
+        "type": customer.contact_type_id,
+        "status": customer.status_id,
+        "updated": customer.updated_at,
+    }
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@csa_required
+def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
+    """The record: a constant number of queries whatever the number of addresses or history rows."""
+    profile = profile_get(ucrn=ucrn, user=request.user)
+    if "merged_from" in profile:  # a merged customer's UCRN opens the survivor's record (issue 7)
+        messages.info(request, f"Customer {ucrn} was merged into {profile['ucrn']}: this is customer "
+                      f"{profile['ucrn']}'s record.")
+        return redirect("hub:customer_record", ucrn=profile["ucrn"])
+    from hub.duplicates import record_duplicates  # here: hub.duplicates uses this module's csa_required
+
+    labels = display.reference_labels()
+    addresses = [(a, display.show_address(a, labels)) for a in address_history(ucrn=ucrn, user=request.user)]
+    records = list(change_history(ucrn=ucrn, user=request.user))
+    history = display.history_rows(records, labels)
+    show = {name: display.show_value(name, profile.get(name), labels) for name in display.LABELS}
+    erased_at = next((r.created_at for r in records if r.action == ChangeRecord.Action.ERASE), None)
+    return render(
+        request,
+        "hub/record.html",
+        {"profile": profile, "show": show, "addresses": addresses, "history": history, "labels": labels,
+         "erased_at": erased_at, "merges": active_merges_into(ucrn),
+         "duplicates": record_duplicates(profile, labels, erased=erased_at is not None),
+         "current_address": display.show_address(profile, labels),
+         "cases": Case.objects.filter(customer__ucrn=ucrn).select_related("form").order_by("-created_at")},
+    )
+
+
+@csa_required
+def customer_edit(request: HttpRequest, ucrn: str) -> HttpResponse:
+    profile = profile_get(ucrn=ucrn, user=request.user)
+    if "merged_from" in profile:  # merged: its UCRN cannot be changed, the survivor can (issue 7)
+        messages.info(request, f"Customer {ucrn} was merged into {profile['ucrn']}: edit customer {profile['ucrn']}.")
+        return redirect("hub:customer_edit", ucrn=profile["ucrn"])
+    forms = edit_forms(request.POST if request.method == "POST" else None, profile)
+    if request.method == "POST":
+        result = save_edit(request, ucrn, forms, channel=Channel.HUB, full=True)
+        if result is not None:
+            return _to_record(request, result)
+    return render_edit(request, profile, forms)
+
+
+@csa_required
+@require_POST
+def customer_email(request: HttpRequest, ucrn: str) -> HttpResponse:
+    """The one way to change an email address (SPEC 4.2): audited by `profile_change_email`."""
+    profile = profile_get(ucrn=ucrn, user=request.user)
+    email_form = EmailForm(request.POST)
+    email_form.is_valid()
+    try:
+        result = profile_change_email(
+            ucrn=ucrn, email=email_form.cleaned_data["email_address"], user=request.user, channel=Channel.HUB
+        )
+    except ValidationError as error:
+        show_errors(error, [email_form])
+        return render_edit(request, profile, edit_forms(None, profile), email_form=email_form)
+    messages.success(request, "Email address changed." if result.changes else "The email address is unchanged.")
+    return redirect("hub:customer_record", ucrn=ucrn)
+
+
+# --- shared by the edit page and the portal -----------------------------------------------------------
+
+
+def edit_forms(data: Any, profile: dict[str, Any], *, citizen: bool = False, profile_names: Any = None,
+               address_names: Any = None) -> dict[str, Any]:
+    """The forms of an edit page, filled with the current profile (the primary address for corrections).
+
+    A submission made from an older version of the record is first merged with the current one
+    (`hub.merge`): the forms then hold the merged values and `version_form` the conflicts, if any.
+    """
+    initial = profile_initial(profile)
+
+    def build(data: Any) -> dict[str, Any]:
+        return {
+            "profile_form": ProfileForm(data, initial=initial, keep=profile_names or EDIT_NAMES, own=citizen),
+            "change_form": AddressChangeForm(data, citizen=citizen),
+            "current_form": AddressForm(data, prefix="cur", initial=initial, keep=address_names, own=citizen),
+            "new_form": AddressForm(data, prefix="new", initial={"country_id": "826"}, keep=address_names,
+                                    own=citizen),
+        }
+
+    forms = build(data)
+    shown = [forms["profile_form"], forms["current_form"]]
+    version_form = VersionForm(data, initial={"version": profile.get("version"), "loaded": loaded_values(shown)})
+    if data is not None:
+        merged = merge_stale(data, version_form, shown)
+        if merged is not data:
+            forms = build(merged)
+    return {**forms, "version_form": version_form}
+
+
+def save_edit(
+    request: HttpRequest, ucrn: str, forms: dict[str, Any], *, channel: str, full: bool
+) -> ProfileResult | None:
+    """Send the edit to `profile_update`; on error, put the messages beside the fields and return None.
+
+    The address fields are sent only when an address change was chosen, so an edit of the name does
+    not add an address record.
+    """
+    profile_form, change_form, version_form = forms["profile_form"], forms["change_form"], forms["version_form"]
+    if not all(form.is_valid() for form in forms.values()):
+        forms["errors"] = error_items(profile_form, change_form)
+        return None
+    if version_form.unresolved:
+        forms["errors"] = [{"href": "#conflicts", "text": "Someone else changed this customer while you were editing: "
+                            "choose, for each field below, whether to keep your value or theirs."}]
+        return None
+    address_form = change_form.address_form(forms["current_form"], forms["new_form"])
+    data = {**profile_form.data_names(), **change_form.options()}
+    if address_form is not None:
+        data.update(address_form.data_names())
+    try:
+        result = profile_update(
+            ucrn=ucrn, data=data, user=request.user, channel=channel, full=full, option_defaults=EDIT_OPTIONS,
+            # A page that says which version it loaded is saved only onto that one, merged (hub.merge).
+            expected_version=version_form.current_version if version_form.given_version is not None else None,
+        )
+    except VersionConflict:
+        forms["errors"] = [{"href": "#main-content", "text": "Someone changed this customer while you were saving: "
+                            "check the values and save again."}]
+        return None
+    except ValidationError as error:
+        show_errors(error, [f for f in (profile_form, address_form, change_form) if f is not None])
+        forms["errors"] = error_items(profile_form, change_form, address_form)
+        return None
+    count = len(result.changes)
+    messages.success(request, f"Saved {count} change{'s' if count != 1 else ''}." if count else "No changes to save.")
+    for warning in result.warnings:
+        messages.warning(request, warning["message"])
+    return result
+
+
+def render_edit(request: HttpRequest, profile: dict[str, Any], forms: dict[str, Any],
+                email_form: EmailForm | None = None) -> HttpResponse:
+    email_form = email_form or EmailForm(initial={"email_address": profile.get("email_address", "")})
+    errors = forms.get("errors") or error_items(email_form)
+    return render(
+        request,
+        "hub/customer_form.html",
+        {**forms, "profile": profile, "title": f"Edit {profile['name'] or profile['ucrn']}", "email_form": email_form,
+         "errors": errors, "correct_legend": "The corrected current address", "moved_legend": "The new address"},
+    )
+
+
+def _to_record(request: HttpRequest, result: ProfileResult) -> HttpResponse:
+    for warning in result.warnings if result.created else []:
+        messages.warning(request, warning["message"])
+    return redirect("hub:customer_record", ucrn=result.customer.ucrn)
