@@ -1,0 +1,278 @@
+"""The Django admin for customers, their history and the reference lists.
+
+The admin is one more door to the profile service (DESIGN.md): a customer is created and changed by
+`profile_create` / `profile_update` / `profile_change_email`, never by `ModelForm.save`, so the admin
+obeys the same rules and writes the same change records as the API. Addresses and change records are
+history: shown, never edited or deleted. Customers are never deleted (a UCRN is never reused).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+
+from profiles.admin_actions import erase_customers
+from profiles.datanames import PROFILE_NAMES
+from profiles.models import (
+    CUSTOM_FIELD_COUNT,
+    Address,
+    ChangeRecord,
+    Channel,
+    ContactMethod,
+    ContactType,
+    Country,
+    Customer,
+    Language,
+    Location,
+    Merge,
+    Status,
+    Suffix,
+    Title,
+)
+from profiles.services import ProfileResult, profile_change_email, profile_create, profile_update
+
+# data name -> model field name (`prefix_id` is stored in the field `prefix`).
+FIELD_NAMES: dict[str, str] = {name: Customer._meta.get_field(spec.attr).name for name, spec in PROFILE_NAMES.items()}
+DATA_NAMES: dict[str, str] = {field: name for name, field in FIELD_NAMES.items()}
+MANDATORY = [name for name, spec in PROFILE_NAMES.items() if spec.mandatory]
+CUSTOM_FIELDS = [f"custom_{n}" for n in range(1, CUSTOM_FIELD_COUNT + 1)]
+
+
+class ReadOnlyMixin:
+    """History is shown, never added to, changed or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+# --- Customers -------------------------------------------------------------------------------------
+
+
+class CustomerAdminForm(forms.ModelForm):
+    """A customer form validated and saved by the profile service; its errors go beside the fields.
+
+    The service runs at the end of validation (in `_post_clean`, instead of the model's own checks, which
+    it supersedes), inside the admin view's transaction and a savepoint of its own, so a refused change
+    leaves nothing behind.
+    """
+
+    request_user = None  # set by CustomerAdmin.get_form: the service needs to know who is acting
+    result: ProfileResult | None = None
+
+    # Text, as in a hub form: "3,1" reads better than the JSON list the model field would ask for.
+    notification_preference = forms.CharField(
+        required=False,
+        help_text="Contact methods in order of preference, e.g. 3,1 (1 Phone, 2 Mobile, 3 Email, 4 Post).",
+    )
+    twitter = forms.CharField(required=False, max_length=16, help_text="Handle, with or without the @.")
+
+    class Meta:
+        model = Customer
+        fields = list(FIELD_NAMES.values())
+        help_texts = {"email_address": "A change here is recorded as an email change."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "notification_preference" in self.fields:
+            methods = self.instance.notification_preference or []
+            self.initial["notification_preference"] = ",".join(map(str, methods))
+
+    def _post_clean(self) -> None:
+        if self._errors:
+            return  # a field is already wrong: asking the service would only confuse the messages
+        try:
+            with transaction.atomic():
+                self.result = self._save_through_service()
+        except ValidationError as error:
+            self._add_service_errors(error)
+
+    def _save_through_service(self) -> ProfileResult:
+        user = self.request_user
+        if self.instance.pk is None:
+            data = {name: self._value(name) for name in FIELD_NAMES if FIELD_NAMES[name] in self.cleaned_data}
+            return profile_create(data=data, user=user, channel=Channel.ADMIN)
+        # Only the changed names, so a stale form never overwrites a field someone else changed meanwhile;
+        # the mandatory names always, as every full update needs them.
+        names = {DATA_NAMES[f] for f in self.changed_data if f in DATA_NAMES} | set(MANDATORY)
+        email_changed = "email_address" in names
+        names.discard("email_address")
+        ucrn = self.instance.ucrn
+        result = profile_update(
+            ucrn=ucrn, data={name: self._value(name) for name in names}, user=user, channel=Channel.ADMIN, full=True
+        )
+        if email_changed:
+            result = profile_change_email(
+                ucrn=ucrn, email=self._value("email_address"), user=user, channel=Channel.ADMIN
+            )
+        return result
+
+    def _value(self, name: str) -> Any:
+        value = self.cleaned_data[FIELD_NAMES[name]]
+        return value.pk if hasattr(value, "pk") else value
+
+    def _add_service_errors(self, error: ValidationError) -> None:
+        """Put each error of the service (keyed by data name) beside its field, the rest above the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for name, errors in error.error_dict.items():
+            field = FIELD_NAMES.get(name)
+            self.add_error(field if field in self.fields else None, errors)
+
+
+class AddressInline(ReadOnlyMixin, admin.TabularInline):
+    model = Address
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["flat", "house", "street", "town", "postcode", "uprn", "country", "start_date", "end_date", "is_primary"]
+    readonly_fields = fields
+    ordering = ["-is_primary", "-start_date", "-id"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    form = CustomerAdminForm
+    list_display = ["ucrn", "name", "status", "contact_type", "updated_at"]
+    list_select_related = ["prefix", "suffix", "status", "contact_type"]
+    list_filter = ["status", "contact_type"]
+    search_fields = ["=ucrn", "first_name", "last_name", "organisation_name", "email_address"]
+    readonly_fields = ["ucrn", "name", "portal_user", "version", "created_at", "updated_at", "change_history"]
+    inlines = [AddressInline]
+    actions = [erase_customers]  # superusers only: profile_erase refuses anyone else
+
+    def get_fieldsets(self, request: HttpRequest, obj: Customer | None = None) -> list:
+        main = ["contact_type", "prefix", "first_name", "last_name", "suffix", "organisation_name", "birth_date",
+                "status", "location"]
+        fieldsets = [
+            (None, {"fields": ["ucrn", "name", *main] if obj else main}),
+            ("Contact", {"fields": ["email_address", "alternative_email", "phone_number", "mobile_number",
+                                    "twitter", "preferred_contact_method", "notification_preference",
+                                    "consent_to_share", "preferred_language"]}),
+            ("Connected Index", {"fields": ["data_location", "region"]}),
+            ("Custom fields", {"classes": ["collapse"], "fields": CUSTOM_FIELDS}),
+        ]
+        if obj:
+            fieldsets.append(("Record", {"fields": ["portal_user", "version", "created_at", "updated_at",
+                                                    "change_history"]}))
+        return fieldsets
+
+    def get_form(self, request: HttpRequest, obj: Customer | None = None, **kwargs: Any) -> type[forms.ModelForm]:
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user  # a fresh class per request: safe to set
+        return form
+
+    def get_inlines(self, request: HttpRequest, obj: Customer | None) -> list:
+        return self.inlines if obj else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Customer | None = None) -> bool:
+        return False  # customers are never deleted: a UCRN is never reused
+
+    def save_form(self, request: HttpRequest, form: CustomerAdminForm, change: bool) -> Customer:
+        return form.result.customer  # the service saved it while validating the form
+
+    def save_model(self, request: HttpRequest, obj: Customer, form: CustomerAdminForm, change: bool) -> None:
+        """Nothing to do: the service has saved the customer and written its change record."""
+
+    def save_related(self, request: HttpRequest, form: CustomerAdminForm, formsets: list, change: bool) -> None:
+        # No many-to-many fields; the inlines are read-only, so saving them writes nothing.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def render_change_form(self, request: HttpRequest, context: dict, add: bool = False, change: bool = False,
+                           form_url: str = "", obj: Customer | None = None):
+        # The form is shown again after a POST whose form was valid (so the service wrote) only when
+        # something else failed, such as an inline: undo the write, so nothing is saved by halves.
+        if getattr(context["adminform"].form, "result", None) is not None:
+            transaction.set_rollback(True)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @admin.display(ordering="last_name")
+    def name(self, obj: Customer) -> str:
+        return obj.display_name
+
+    @admin.display(description="Change history")
+    def change_history(self, obj: Customer) -> str:
+        url = reverse("admin:profiles_changerecord_changelist") + f"?customer__id__exact={obj.pk}"
+        return format_html('<a href="{}">{} change records</a>', url, obj.change_records.count())
+
+
+# --- History: addresses and change records ---------------------------------------------------------
+
+
+@admin.register(Address)
+class AddressAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["customer", "__str__", "postcode", "start_date", "end_date", "is_primary"]
+    list_select_related = ["customer__prefix", "customer__suffix"]
+    list_filter = ["is_primary"]
+    search_fields = ["=customer__ucrn", "postcode", "street", "uprn"]
+
+
+@admin.register(ChangeRecord)
+class ChangeRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["created_at", "customer", "action", "channel", "user"]
+    list_select_related = ["customer__prefix", "customer__suffix", "user"]
+    list_filter = ["action", "channel"]
+    search_fields = ["=customer__ucrn"]
+    fields = ["created_at", "customer", "user", "channel", "action", "changes_as_json"]
+    readonly_fields = fields
+
+    @admin.display(description="Changes")
+    def changes_as_json(self, obj: ChangeRecord) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.changes, indent=2, ensure_ascii=False))
+
+
+@admin.register(Merge)
+class MergeAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Merges (issue 7) are made and undone by `profiles.services.merge` (the hub pages, the API): shown
+    here, with both records' snapshots, never changed by hand."""
+
+    list_display = ["created_at", "merged", "survivor", "user", "channel", "undone_at"]
+    list_select_related = ["merged__prefix", "merged__suffix", "survivor__prefix", "survivor__suffix", "user"]
+    list_filter = ["channel"]
+    search_fields = ["=survivor__ucrn", "=merged__ucrn"]
+    fields = ["created_at", "survivor", "merged", "user", "channel", "choices", "survivor_version", "undone_at",
+              "undone_by", "moved", "survivor_before", "merged_before"]
+    readonly_fields = fields
+
+
+# --- Reference lists -------------------------------------------------------------------------------
+
+
+class ReferenceItemAdmin(admin.ModelAdmin):
+    """Reference lists are data: editable here, served to forms and the API."""
+
+    list_display = ["id", "name", "sort_order"]
+    search_fields = ["name"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # Changing a primary key in the admin would silently make a second item, not rename the first.
+        return ["id"] if obj else []
+
+
+admin.site.register([Title, Suffix, Location, ContactMethod, ContactType, Status], ReferenceItemAdmin)
+
+
+@admin.register(Country)
+class CountryAdmin(ReferenceItemAdmin):
+    list_display = ["id", "name", "alpha_2", "sort_order"]
+    search_fields = ["name", "alpha_2"]
+
+
+@admin.register(Language)
+class LanguageAdmin(ReferenceItemAdmin):
+    list_display = ["id", "name", "code", "sort_order"]
+    search_fields = ["name", "code"]

@@ -1,0 +1,62 @@
+"""`POST /api/v1/profiles/import`: a batch of up to 1,000 records, matched and imported (seed 003)."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hub.api import IsCSA
+from profiles.api.views import CHANNEL, errors
+from profiles.services.imports import MATCHING_MODES, MAX_BATCH, import_records
+from systems.access import AllowListed
+
+
+class ImportInputSerializer(serializers.Serializer):
+    matching = serializers.ChoiceField(choices=MATCHING_MODES)
+    field_name = serializers.CharField(required=False, help_text="With matching `custom`: custom_1 .. custom_28.")
+    options = serializers.DictField(required=False, help_text="SPEC 4.2 options for every record of the batch.")
+    records = serializers.ListField(child=serializers.DictField(), max_length=MAX_BATCH,
+                                    help_text="Objects of data names; a record's own options override the batch's.")
+
+
+class RecordOutcomeSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
+    ucrn = serializers.CharField(allow_null=True)
+    errors = serializers.DictField()
+
+
+class ImportOutputSerializer(serializers.Serializer):
+    counts = serializers.DictField(child=serializers.IntegerField())
+    results = RecordOutcomeSerializer(many=True)
+
+
+class ImportView(AllowListed, APIView):
+    """Each record applies completely or not at all: one bad record does not stop the others."""
+
+    allow_list = "import"  # an API client's writable list covers every record, checked before any import
+
+    permission_classes = [IsAuthenticated, IsCSA]  # refuse citizens before reading the body (the service checks too)
+
+    @extend_schema(operation_id="profiles_import", request=ImportInputSerializer,
+                   responses={200: ImportOutputSerializer, **errors(400, 403, 413, 415)})
+    def post(self, request: Request) -> Response:
+        body = request.data
+        if not isinstance(body, dict):
+            raise ValidationError({"non_field_errors": ["Send an object with matching and records."]})
+        records = body.get("records")
+        if not isinstance(records, list):
+            raise ValidationError({"records": ["Send a list of records."]})
+        options = body.get("options") or {}
+        if not isinstance(options, dict):
+            raise ValidationError({"options": ["Send an object of options."]})
+        outcomes = import_records(records=records, matching=body.get("matching"), field_name=body.get("field_name"),
+                                  options=options, user=request.user, channel=CHANNEL)
+        counts = {status: 0 for status in ("created", "updated", "unchanged", "error")}
+        for outcome in outcomes:
+            counts[outcome.status] += 1
+        return Response({"counts": counts, "results": [o.as_dict() for o in outcomes]})

@@ -1,0 +1,151 @@
+"""Merge over REST (issue 7): `POST .../profiles/{ucrn}/merge` and `POST .../merge/{id}/undo`.
+
+Thin, as the other views: the rules, checks and audit are `profiles.services.merge`. `{ucrn}` is the
+survivor; the body names the customer merged into it and the per-field choices.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from profiles.api import serializers as s
+from profiles.api.views import CHANNEL, UCRN, errors, etag
+from profiles.models import Customer, Merge
+from profiles.selectors import primary_address, profile_data
+from profiles.services.merge import CHOICE_VALUES, UndoConflict, check_may_merge, merge_undo, profile_merge
+
+BODY_NAMES = ("merge", "choices")
+MERGE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The merge's id.")
+
+
+class MergeInputSerializer(serializers.Serializer):
+    """Merge the customer `merge` into the customer addressed (the survivor). Documentation only: the
+    service reads and checks the body."""
+
+    merge = serializers.CharField(max_length=9, help_text="The UCRN of the customer merged into the one "
+                                  "addressed. It gets status Merged and its UCRN then resolves to the survivor.")
+    choices = serializers.DictField(
+        child=serializers.ChoiceField(choices=list(CHOICE_VALUES)), required=False,
+        help_text='Per data name, whose value the survivor keeps: "survivor" or "merged"; `address` chooses '
+        "the primary address. Not given: the survivor's value where it has one, else the merged one's. "
+        "Every address record of the merged customer, its cases and history move to the survivor.",
+    )
+
+
+class MergeResultSerializer(serializers.Serializer):
+    """The merge done: its id (for the undo), both UCRNs, the choices applied and the survivor after it."""
+
+    id = serializers.IntegerField()
+    survivor = serializers.CharField(help_text="The survivor's UCRN.")
+    merged = serializers.CharField(help_text="The merged customer's UCRN: it now resolves to the survivor.")
+    created_at = serializers.DateTimeField()
+    choices = serializers.DictField(
+        child=serializers.ChoiceField(choices=list(CHOICE_VALUES)),
+        help_text="The choice applied for every data name whose values differed (and every one given).")
+    profile = s.ProfileOutputSerializer(help_text="The survivor's profile after the merge.")
+    undo = serializers.CharField(help_text="The URL that undoes this merge (POST).")
+
+
+class UndoResultSerializer(serializers.Serializer):
+    """The merge undone: both customers as they were before it."""
+
+    id = serializers.IntegerField()
+    survivor = serializers.CharField()
+    merged = serializers.CharField()
+    undone_at = serializers.DateTimeField()
+    survivor_profile = s.ProfileOutputSerializer()
+    merged_profile = s.ProfileOutputSerializer()
+
+
+def _profile(customer: Customer) -> dict[str, Any]:
+    customer = Customer.objects.select_related("prefix", "suffix").get(pk=customer.pk)
+    return profile_data(customer, primary_address(customer))
+
+
+def _read_body(data: Any) -> tuple[Any, Any]:
+    """The body's two names; anything else is refused as every write of the API refuses unknown names."""
+    if not isinstance(data, dict):
+        raise ValidationError({"non_field_errors": ValidationError(
+            'Send an object: {"merge": "<UCRN>", "choices": {...}}.', code="invalid")})
+    unknown = {key: [ValidationError(f"{key} is not a name of a merge: send merge and choices.",
+                                     code="unknown_field")] for key in data if key not in BODY_NAMES}
+    if unknown:
+        raise ValidationError(unknown)
+    return data.get("merge"), data.get("choices")
+
+
+class MergeView(APIView):
+    """Merge another customer into this one (CSAs): per-field choices; undoable."""
+
+    @extend_schema(
+        operation_id="profiles_merge",
+        parameters=[UCRN],
+        request=MergeInputSerializer,
+        responses={201: MergeResultSerializer, **errors(400, 403, 404, 413, 415)},
+        description="Merge the customer `merge` into `{ucrn}` (the survivor). Refused with 400: a customer "
+        "into itself (`merge_self`), an unknown `merge` (`not_found`), an already merged (`already_merged`) "
+        "or erased (`erased`) customer, a survivor itself merged (`merge_chain`), a bad choice (keyed by "
+        "its data name: `unknown_field`, `read_only`, `invalid_choice`, `email_already_exists`).",
+        examples=[OpenApiExample("Keep the merged record's phone number",
+                                 value={"merge": "123456789", "choices": {"phone_number": "merged"}},
+                                 request_only=True)],
+    )
+    def post(self, request: Request, ucrn: str) -> Response:
+        check_may_merge(request.user)  # a citizen learns nothing, not even what a good body is
+        merged_ucrn, choices = _read_body(request.data)
+        merge = profile_merge(survivor_ucrn=ucrn, merged_ucrn=merged_ucrn, choices=choices, user=request.user,
+                              channel=CHANNEL)
+        profile = _profile(merge.survivor)
+        body = {
+            "id": merge.pk,
+            "survivor": merge.survivor.ucrn,
+            "merged": merge.merged.ucrn,
+            "created_at": merge.created_at,
+            "choices": merge.choices,
+            "profile": profile,
+            "undo": request.build_absolute_uri(reverse("api:profile-merge-undo", args=[merge.survivor.ucrn, merge.pk])),
+        }
+        return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": etag(profile["version"])})
+
+
+class MergeUndoView(APIView):
+    """Undo a merge (CSAs), unless the survivor changed since where the merge changed it."""
+
+    @extend_schema(
+        operation_id="profiles_merge_undo",
+        parameters=[UCRN, MERGE_ID],
+        request=None,
+        responses={
+            200: UndoResultSerializer,
+            409: OpenApiResponse(s.ErrorSerializer, description="The survivor changed since the merge where "
+                                 "the merge changed it: each such data name (`address` for a moved address) "
+                                 "with when and by whom (code `merge_conflict`). Nothing was undone."),
+            **errors(400, 403, 404),
+        },
+        description="Restore both customers as they were before the merge `{id}`. `{ucrn}` is either "
+        "customer's UCRN. Refused with 400: already undone (`already_undone`), an erased customer "
+        "(`erased`), a survivor merged since into another (`survivor_merged`).",
+    )
+    def post(self, request: Request, ucrn: str, id: str) -> Response:
+        try:
+            merge: Merge = merge_undo(merge_id=id, ucrn=ucrn, user=request.user, channel=CHANNEL)
+        except UndoConflict as conflict:
+            body = {name: [{"message": " ".join(e.messages), "code": e.code or "merge_conflict"} for e in items]
+                    for name, items in conflict.error_dict.items()}
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        return Response({
+            "id": merge.pk,
+            "survivor": merge.survivor.ucrn,
+            "merged": merge.merged.ucrn,
+            "undone_at": merge.undone_at,
+            "survivor_profile": _profile(merge.survivor),
+            "merged_profile": _profile(merge.merged),
+        })

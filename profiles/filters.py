@@ -1,0 +1,251 @@
+"""The customer search of SPEC section 6: one FilterSet for the REST API and the CSA search page.
+
+Every value is normalised the way the hub stores it before it is compared (postcodes `M1 1AE`, phones in
+E.164, UPRNs without leading zeros), so each filter is an indexed equality or prefix match; see the
+indexes on `Customer` and `Address`, and migration 0006. Postcode and UPRN match the customer's
+**primary** address. Results come in `SEARCH_ORDER` (`profiles.selectors.profile_search`), which the
+surname index also serves, except fuzzy name results, ranked by similarity.
+
+The `search` box decides from the shape of its text which lookups to make, so that each runs on its own
+index: an `@` is an email; a postcode shape a postcode; digits a UCRN, a phone number or a UPRN (the
+UPRN's few customers read first, by the address index, so no `IN (subquery)` defeats the others); text
+with letters the start of names.
+"""
+from __future__ import annotations
+
+import re
+
+import django_filters
+from django.contrib.postgres.search import TrigramSimilarity
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Greatest, Lower
+from ukpostcodeutils.validation import is_valid_partial_postcode
+
+from profiles import fuzzy, values
+from profiles.indexes import SEARCH_ORDER, SortKey, search_key_text
+from profiles.models import Address, ContactType, Customer, Status
+from profiles.ucrn import is_valid_ucrn
+
+SEARCH_MAX = 254
+# A fuzzy name search lists at most this many customers, the most similar.
+FUZZY_MAX = 100
+# A UPRN is one property: more customers than this at one UPRN (a hostel, say) are not all listed.
+UPRN_CUSTOMERS_MAX = 1000
+DIGITS = re.compile(r"^[\d\s+().-]+$")
+# An outward code and the start of the inward code, as typed: `M1 1` is the sector `M1 1`, not `M11`.
+POSTCODE_SECTOR = re.compile(r"^([A-Z0-9]{2,4})\s+(\d[A-Z]{0,1})$")
+
+
+def postcode_q(text: str) -> Q | None:
+    """A primary-address postcode match for `text`, or None if it is not (part of) a UK postcode.
+
+    A full postcode matches exactly; an outward code (`M1`) matches every postcode of that district but
+    not `M11 ...` (postcodes are stored with their space); a sector (`M1 1`) matches its postcodes.
+    """
+    upper = " ".join(text.upper().split())
+    sector = POSTCODE_SECTOR.match(upper)
+    key = values.postcode_search_key(upper)
+    if key is not None and key[1]:
+        lookup = {"addresses__postcode": key[0]}
+    elif sector and is_valid_partial_postcode(sector.group(1)):
+        lookup = {"addresses__postcode__startswith": f"{sector.group(1)} {sector.group(2)}"}
+    elif key is not None:
+        lookup = {"addresses__postcode__startswith": f"{key[0]} "}
+    else:
+        return None
+    return Q(addresses__is_primary=True, **lookup)
+
+
+def _uprn_customer_ids(uprn: str) -> list[int]:
+    """The customers whose primary address has this UPRN: an index lookup, made before the search query
+    so that the search is an OR of indexed equalities (an `IN (subquery)` arm made PostgreSQL scan)."""
+    query = Address.objects.filter(is_primary=True, uprn=uprn).values_list("customer_id", flat=True)
+    return list(query[:UPRN_CUSTOMERS_MAX])
+
+
+def uprn_key(text: str) -> str | None:
+    try:
+        return values.parse_uprn(text)
+    except ValidationError:
+        return None
+
+
+def phone_q(e164: str) -> Q:
+    return Q(phone_number=e164) | Q(mobile_number=e164)
+
+
+def email_q(text: str) -> Q:
+    # Lower() = lower(value) and a non-blank email: the query the unique index customer_email_unique_ci
+    # serves (Django's iexact would compare UPPER(), which no index has).
+    return Q(email_lower=text.strip().lower()) & ~Q(email_address="")
+
+
+def fuzzy_name_text(text: str | None) -> str | None:
+    """The text of a search box worth a fuzzy name search when the exact search found nothing: a name
+    (letters, spaces, hyphens, apostrophes, dots), not a number, email or postcode; else None."""
+    text = " ".join((text or "").split())
+    if not text or "@" in text or any(c.isdigit() for c in text) or not re.search(r"[^\W\d_]", text):
+        return None
+    return text
+
+
+def similar_names(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
+    """Fuzzy name search: the `FUZZY_MAX` customers of `queryset` whose last name is most like the last
+    word of `text` (or whose organisation name is most like `text`), most similar first; earlier words,
+    first names, count for the rank too (`Jon Smyth` puts John Smith before Jane Smith).
+
+    One query finds and ranks the candidates (PostgreSQL: pg_trgm's `%` on the GIN trigram indexes of
+    migration 0006, then `similarity()`; SQLite: the same `similarity()`, `profiles.fuzzy`), keeping the
+    ids of the best `FUZZY_MAX`; the page and its count are then plain primary-key reads, so the
+    trigram work is done once, not once for the count and again for the page.
+    """
+    words = text.split()
+    surname, given = words[-1], " ".join(words[:-1])
+    zero = Value(0.0, output_field=FloatField())
+    ranked = queryset.annotate(
+        last_name_similarity=TrigramSimilarity("last_name", surname),
+        organisation_similarity=TrigramSimilarity("organisation_name", text),
+    )
+    if connection.vendor == "postgresql":
+        match = Q(last_name__trigram_similar=surname) | Q(organisation_name__trigram_similar=text)
+    else:
+        match = Q(last_name_similarity__gte=fuzzy.THRESHOLD) | Q(organisation_similarity__gte=fuzzy.THRESHOLD)
+    first = TrigramSimilarity("first_name", given) if given else zero
+    rank = Greatest(Coalesce(F("last_name_similarity"), zero), Coalesce(F("organisation_similarity"), zero)) \
+        + Coalesce(first, zero) / 2
+    order = (F("similarity").desc(), *SEARCH_ORDER)
+    ids = list(ranked.filter(match).annotate(similarity=rank).order_by(*order).values_list("pk", flat=True)[:FUZZY_MAX])
+    return ranked.filter(pk__in=ids).annotate(similarity=rank).order_by(*order)
+
+
+# Validators of the form fields: a value that cannot match anything is a 400 (or a form error), not an
+# empty page, so a caller learns that `XYZ` is not a postcode.
+
+
+def validate_postcode(value: str) -> None:
+    if postcode_q(value) is None:
+        raise ValidationError(
+            "%(value)s is not a UK postcode or outward code, such as M1 1AE or M1.",
+            code="invalid",
+            params={"value": value},  # not formatted in: the text may hold a %
+        )
+
+
+def validate_phone(value: str) -> None:
+    if values.phone_search_key(value) is None:
+        raise ValidationError("Enter a phone number such as 0117 496 0123.", code="invalid")
+
+
+def validate_uprn(value: str) -> None:
+    if uprn_key(value) is None:
+        raise ValidationError("Enter a UPRN of 1 to 12 digits.", code="invalid")
+
+
+class CustomerFilterSet(django_filters.FilterSet):
+    """Search customers: each filter given narrows the result; `search` is the single box of the page."""
+
+    search = django_filters.CharFilter(
+        method="filter_search",
+        max_length=SEARCH_MAX,
+        label="Search",
+        help_text="Name, UCRN, email, phone number, postcode or UPRN.",
+    )
+    last_name = django_filters.CharFilter(
+        method="filter_last_name", max_length=100, help_text="The start of the last name, any case."
+    )
+    name = django_filters.CharFilter(
+        method="filter_name",
+        max_length=200,
+        label="Similar name",
+        help_text="Fuzzy name search: a last name (or an organisation's name), spelt roughly, optionally after "
+        "first names (`Smyth` finds `Smith`; `Jon Smyth` puts John Smith first). Trigram similarity, as "
+        f"PostgreSQL's pg_trgm computes it (at least {fuzzy.THRESHOLD} on the last or organisation name); "
+        f"results ranked by similarity, most similar first, at most {FUZZY_MAX}. Combines with the other filters.",
+    )
+    postcode = django_filters.CharFilter(
+        method="filter_postcode",
+        max_length=16,
+        validators=[validate_postcode],
+        help_text="A UK postcode in any case and spacing (m11ae), or its outward code (M1) or sector (M1 1).",
+    )
+    email_address = django_filters.CharFilter(
+        method="filter_email", max_length=254, help_text="The whole email address, any case."
+    )
+    phone_number = django_filters.CharFilter(
+        method="filter_phone",
+        max_length=40,
+        validators=[validate_phone],
+        help_text="A phone or mobile number in any common format (0117 496 0123, +44 117 496 0123).",
+    )
+    uprn = django_filters.CharFilter(
+        method="filter_uprn", max_length=12, validators=[validate_uprn], help_text="The primary address's UPRN.")
+    status = django_filters.ModelChoiceFilter(queryset=Status.objects.all(), help_text="Active, Inactive, ...")
+    contact_type = django_filters.ModelChoiceFilter(
+        queryset=ContactType.objects.all(), help_text="Individual or Organization."
+    )
+
+    class Meta:
+        model = Customer
+        fields = ["search", "last_name", "name", "postcode", "email_address", "phone_number", "uprn", "status",
+                  "contact_type"]
+
+    def filter_search(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+        """What the text looks like decides what it is matched as (each on its index):
+        an email (has `@`); a postcode, outward code or sector (`postcode_q`); digits: a UCRN, a phone
+        number or a primary address's UPRN, any of them; else every word the start of a first, last or
+        organisation name."""
+        text = value.strip()
+        if not text:
+            return queryset
+        if "@" in text:
+            return queryset.annotate(email_lower=Lower("email_address")).filter(email_q(text))
+        if postcode := postcode_q(text):
+            return queryset.filter(postcode)
+        if DIGITS.match(text):
+            match = Q(pk__in=[])  # matches nothing: each kind of number the text can be adds its match
+            if is_valid_ucrn(text):
+                match |= Q(ucrn=text)
+            if phone := values.phone_search_key(text):
+                match |= phone_q(phone)
+            if (uprn := uprn_key(text)) and (ids := _uprn_customer_ids(uprn)):
+                match |= Q(pk__in=ids)
+            return queryset.filter(match)
+        if not re.search(r"[^\W\d_]", text):  # no letters, no digits: nothing can match
+            return queryset.none()
+        names = Q()
+        for word in text.split():
+            names &= (
+                Q(first_name__istartswith=word)
+                | Q(last_name__istartswith=word)
+                | Q(organisation_name__istartswith=word)
+            )
+        return queryset.filter(names)
+
+    def filter_last_name(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+        """`UPPER(last_name) COLLATE "C" LIKE 'SMI%'`: the expression `customer_search_name_idx` starts with,
+        so the index gives the matches already in the page's order."""
+        return queryset.alias(last_name_key=SortKey("last_name")).filter(
+            last_name_key__startswith=search_key_text(value)
+        )
+
+    def filter_name(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+        return queryset  # applied last, by `filter_queryset`: the most similar of what the others keep
+
+    def filter_queryset(self, queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+        queryset = super().filter_queryset(queryset)
+        text = self.form.cleaned_data.get("name")
+        return similar_names(queryset, text) if text and text.split() else queryset
+
+    def filter_postcode(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+        return queryset.filter(postcode_q(value))
+
+    def filter_email(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+        return queryset.annotate(email_lower=Lower("email_address")).filter(email_q(value))
+
+    def filter_phone(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+        return queryset.filter(phone_q(values.phone_search_key(value)))
+
+    def filter_uprn(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+        return queryset.filter(addresses__is_primary=True, addresses__uprn=uprn_key(value))

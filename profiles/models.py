@@ -1,0 +1,327 @@
+"""The customer record, its address history, the reference lists and the change log.
+
+Rules live in `profiles.services`; these models hold data and the few invariants that the database
+itself must guarantee (one primary address per customer, unique UCRN, unique email ignoring case).
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower, Upper
+
+from profiles.indexes import PrefixIndex
+
+TEXT_MAX = 100
+CUSTOM_MAX = 255
+CUSTOM_FIELD_COUNT = 28
+UK_COUNTRY_ID = 826
+
+
+# --- Reference lists -------------------------------------------------------------------------------
+
+
+class ReferenceItem(models.Model):
+    """An item of a reference list: data installed by migrations and editable in the admin."""
+
+    name = models.CharField(max_length=TEXT_MAX)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Title(ReferenceItem):
+    id = models.PositiveIntegerField(primary_key=True)
+
+
+class Suffix(ReferenceItem):
+    id = models.PositiveIntegerField(primary_key=True)
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name_plural = "suffixes"
+
+
+class Country(ReferenceItem):
+    """A country; the id is the ISO 3166-1 numeric code (United Kingdom = 826, shown as 0826)."""
+
+    id = models.PositiveIntegerField(primary_key=True)
+    alpha_2 = models.CharField(max_length=2, unique=True)
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name_plural = "countries"
+
+
+class Language(ReferenceItem):
+    """An ISO 639-1 language with an integer id issued by the hub."""
+
+    id = models.PositiveIntegerField(primary_key=True)
+    code = models.CharField(max_length=2, unique=True)
+
+
+class Location(ReferenceItem):
+    id = models.PositiveIntegerField(primary_key=True)
+
+
+class ContactMethod(ReferenceItem):
+    id = models.PositiveIntegerField(primary_key=True)
+
+
+class ContactType(ReferenceItem):
+    id = models.CharField(max_length=30, primary_key=True)
+
+
+class Status(ReferenceItem):
+    id = models.CharField(max_length=30, primary_key=True)
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name_plural = "statuses"
+
+
+# --- The customer ----------------------------------------------------------------------------------
+
+
+class CustomFieldsMixin(models.Model):
+    """custom_1 .. custom_28: extra profile data, never shown on the customer record page."""
+
+    class Meta:
+        abstract = True
+
+
+for _n in range(1, CUSTOM_FIELD_COUNT + 1):
+    CustomFieldsMixin.add_to_class(f"custom_{_n}", models.CharField(max_length=CUSTOM_MAX, blank=True, default=""))
+
+
+class Customer(CustomFieldsMixin):
+    ucrn = models.CharField("UCRN", max_length=9, unique=True, editable=False)
+    contact_type = models.ForeignKey(ContactType, on_delete=models.PROTECT)
+    prefix = models.ForeignKey(Title, on_delete=models.PROTECT, null=True, blank=True)
+    first_name = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    last_name = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    suffix = models.ForeignKey(Suffix, on_delete=models.PROTECT, null=True, blank=True)
+    organisation_name = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    birth_date = models.DateField(null=True, blank=True)
+    status = models.ForeignKey(Status, on_delete=models.PROTECT, default="Active")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, default=1)
+    email_address = models.CharField(max_length=254, blank=True, default="")
+    alternative_email = models.CharField(max_length=254, blank=True, default="")
+    phone_number = models.CharField(max_length=32, blank=True, default="", help_text="E.164")
+    mobile_number = models.CharField(max_length=32, blank=True, default="", help_text="E.164")
+    twitter = models.CharField(max_length=15, blank=True, default="", help_text="without the @")
+    preferred_contact_method = models.ForeignKey(ContactMethod, on_delete=models.PROTECT, related_name="+")
+    notification_preference = models.JSONField(default=list, blank=True)
+    consent_to_share = models.PositiveSmallIntegerField(null=True, blank=True, choices=[(0, "No"), (1, "Yes")])
+    preferred_language = models.ForeignKey(Language, on_delete=models.PROTECT, null=True, blank=True)
+    data_location = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    region = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    portal_user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="customer",
+        help_text="The citizen's portal account linked to this customer.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When an administrator erased this customer's personal data (the UCRN is kept).",
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="merged_from",
+        help_text="The surviving customer this one was merged into: its UCRN resolves there.",
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "ucrn"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email_address"),
+                condition=~models.Q(email_address=""),
+                name="customer_email_unique_ci",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["last_name", "first_name"], name="customer_name_idx"),
+            # The search (profiles.filters): names by case-insensitive prefix (Django's istartswith
+            # compares UPPER(col)), phones by their E.164 form.
+            PrefixIndex(Upper("last_name"), name="customer_last_name_prefix_idx"),
+            PrefixIndex(Upper("first_name"), name="customer_first_name_prefix_idx"),
+            PrefixIndex(Upper("organisation_name"), name="customer_org_name_prefix_idx"),
+            models.Index(fields=["phone_number"], name="customer_phone_idx"),
+            models.Index(fields=["mobile_number"], name="customer_mobile_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ucrn} {self.display_name}".strip()
+
+    @property
+    def display_name(self) -> str:
+        """The full name with prefix and suffix (`Dr Jane Smith Jr`), or the organisation's name."""
+        if self.contact_type_id == "Organization" and self.organisation_name:
+            return self.organisation_name
+        parts = [
+            self.prefix.name if self.prefix_id else "",
+            self.first_name,
+            self.last_name,
+            self.suffix.name if self.suffix_id else "",
+        ]
+        return " ".join(p for p in parts if p) or self.organisation_name
+
+    @property
+    def sort_name(self) -> str:
+        """`Smith, Jane`, or the organisation's name."""
+        if self.contact_type_id == "Organization" and self.organisation_name:
+            return self.organisation_name
+        names = [n for n in (self.last_name, self.first_name) if n]
+        return ", ".join(names) or self.organisation_name
+
+
+class Address(models.Model):
+    """One address record of a customer. Records are never deleted: they are the address history."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="addresses")
+    flat = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    house = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    street = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    locality = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    town = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    post_town = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    county = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    postcode = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    uprn = models.CharField("UPRN", max_length=12, blank=True, default="")
+    ward = models.CharField(max_length=TEXT_MAX, blank=True, default="")
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, default=UK_COUNTRY_ID)
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    is_primary = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        verbose_name_plural = "addresses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(is_primary=True),
+                name="one_primary_address_per_customer",
+            ),
+        ]
+        indexes = [
+            # The search matches the primary address: a postcode exactly or by prefix (`M1 %`), a UPRN.
+            models.Index(
+                fields=["postcode"],
+                condition=models.Q(is_primary=True),
+                opclasses=["varchar_pattern_ops"],
+                name="address_primary_postcode_idx",
+            ),
+            models.Index(fields=["uprn"], condition=models.Q(is_primary=True), name="address_primary_uprn_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return ", ".join(
+            p for p in (self.flat, self.house, self.street, self.town or self.post_town, self.postcode) if p
+        )
+
+
+# --- The change log --------------------------------------------------------------------------------
+
+
+class Channel(models.TextChoices):
+    FORM = "form", "Form"
+    PORTAL = "portal", "Portal"
+    API = "api", "API"
+    ADMIN = "admin", "Admin"
+    COMMAND = "command", "Command"
+    HUB = "hub", "Hub page"
+    EVENT = "event", "Event rule"
+
+
+class ChangeRecord(models.Model):
+    """Who changed which customer, when, through which door, and each field's before and after."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Updated"
+        EMAIL_CHANGE = "email_change", "Email changed"
+        EXPORT = "export", "Exported (subject access)"
+        ERASE = "erase", "Erased"
+        MERGE = "merge", "Merged"
+        UNMERGE = "unmerge", "Merge undone"
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="change_records")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    changes = models.JSONField(default=list, help_text='[{"field", "before", "after"[, "address_id"]}]')
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.customer.ucrn} via {self.channel}"
+
+
+# --- Duplicates and merges -------------------------------------------------------------------------
+
+
+class NotSamePerson(models.Model):
+    """A pair a CSA said are two different people, so the pair is never suggested as duplicates again.
+
+    Stored once per pair, the lower customer id first.
+    """
+
+    first = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "not the same person"
+        verbose_name_plural = "not the same person"
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="not_same_person_pair_unique"),
+            models.CheckConstraint(condition=models.Q(first__lt=models.F("second")), name="not_same_person_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first.ucrn} is not {self.second.ucrn}"
+
+
+class Merge(models.Model):
+    """One customer merged into another, with both records as they were, so the merge can be undone."""
+
+    survivor = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_lost")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    choices = models.JSONField(default=dict, help_text='{data name: "survivor" | "merged"}')
+    survivor_before = models.JSONField(help_text="The survivor's row and addresses before the merge.")
+    merged_before = models.JSONField(help_text="The merged customer's row and addresses before the merge.")
+    moved = models.JSONField(default=dict, help_text='What moved to the survivor: {"addresses": [ids], ...}')
+    survivor_version = models.PositiveIntegerField(help_text="The survivor's version right after the merge.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.merged.ucrn} merged into {self.survivor.ucrn}"

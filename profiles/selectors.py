@@ -1,0 +1,314 @@
+"""Reads: the Get output, the address history, the change log, the reference lists.
+
+The Get output is a flat mapping of data names (SPEC section 3), the primary address flattened into it;
+the API's JSON, the form runner's lookup and the portal all render this one mapping.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Model, Prefetch, QuerySet
+from django.http import Http404
+
+from hub.roles import UserLike, is_csa
+from profiles import caching
+from profiles.access import check_may_access, check_may_read_lean, may_read_row
+from profiles.datanames import ADDRESS_NAMES, PROFILE_NAMES
+from profiles.indexes import SEARCH_ORDER
+from profiles.models import (
+    Address,
+    ChangeRecord,
+    ContactMethod,
+    ContactType,
+    Country,
+    Customer,
+    Language,
+    Location,
+    Status,
+    Suffix,
+    Title,
+)
+
+REFERENCE_LISTS: dict[str, type[Model]] = {
+    "titles": Title,
+    "suffixes": Suffix,
+    "countries": Country,
+    "languages": Language,
+    "locations": Location,
+    "contact_methods": ContactMethod,
+    "contact_types": ContactType,
+    "statuses": Status,
+}
+
+
+def _output(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value.__class__.__name__ == "Decimal":
+        return float(value)
+    return value
+
+
+def address_data(address: Address | None) -> dict[str, Any]:
+    """An address record as data names; all blank when there is none."""
+    data: dict[str, Any] = {}
+    for name, spec in ADDRESS_NAMES.items():
+        data[name] = _output(getattr(address, spec.attr)) if address is not None else _blank_of(name)
+    data["country"] = country_name(address) if address is not None else ""
+    return data
+
+
+def country_name(address: Address) -> str:
+    """The name of the address's country: from the record when loaded with it, else from the cached lists
+    (a new record's country costs no query)."""
+    if Address.country.is_cached(address):
+        return address.country.name
+    for item in reference_lists()["countries"]:
+        if item["id"] == address.country_id:
+            return item["name"]
+    return address.country.name
+
+
+def _blank_of(name: str) -> Any:
+    field = Address._meta.get_field(ADDRESS_NAMES[name].attr.removesuffix("_id"))
+    return None if field.null or field.is_relation or name.endswith("_date") else ""
+
+
+def profile_data(customer: Customer, primary: Address | None) -> dict[str, Any]:
+    """The Get output: every data name of the profile, with the primary address flattened in."""
+    data: dict[str, Any] = {"ucrn": customer.ucrn}
+    for name, spec in PROFILE_NAMES.items():
+        data[name] = _output(getattr(customer, spec.attr))
+    data["name"] = customer.display_name
+    data["sort_name"] = customer.sort_name
+    data.update(address_data(primary))
+    data["created_at"] = customer.created_at.isoformat()
+    data["updated_at"] = customer.updated_at.isoformat()
+    data["version"] = customer.version  # bumped by every change: the ETag and the edit pages' check
+    return data
+
+
+def primary_address(customer: Customer) -> Address | None:
+    return Address.objects.select_related("country").filter(customer=customer, is_primary=True).first()
+
+
+def address_history(*, ucrn: Any, user: UserLike) -> list[Address]:
+    """Every address record of the customer, newest first.
+
+    One query joined on the UCRN (not the customer's 60 columns read again first); a second one, to tell
+    "no addresses" from "no such customer", only when it finds none.
+    """
+    check_may_access(user, ucrn)
+    records = list(
+        Address.objects.filter(customer__ucrn=ucrn).select_related("country").order_by("-start_date", "-id")
+    )
+    if not records:
+        _check_exists(ucrn)
+    return records
+
+
+def change_history(*, ucrn: Any, user: UserLike) -> list[ChangeRecord]:
+    """The change records of the customer, newest first (one query, as `address_history`)."""
+    check_may_access(user, ucrn)
+    records = list(
+        ChangeRecord.objects.filter(customer__ucrn=ucrn).select_related("user").order_by("-created_at", "-id")
+    )
+    if not records:
+        _check_exists(ucrn)
+    return records
+
+
+def _check_exists(ucrn: str) -> None:
+    if not Customer.objects.filter(ucrn=ucrn).exists():
+        raise Http404("No customer has this UCRN.")
+
+
+# --- The lean Get of the API: one query, cached -------------------------------------------------------
+
+
+def profile_read(*, ucrn: Any, user: UserLike) -> dict[str, Any]:
+    """The Get output of `ucrn` for `user` (SPEC 3), as `profile_get` gives it, made for the hot path.
+
+    One query (the customer, its title and suffix, its primary address and that address's country, joined)
+    and no ORM query building; the result is cached (`profiles.caching`: Redis when configured) under the
+    customer's generation, which every write of the customer renews in the code path of its change record,
+    and the reference lists' generation (a renamed title changes `name`). So a hit costs no query at all
+    and a read after a write, through any server, is never stale. A customer's profile is stored from its
+    second read on (the first makes its generation), so a one-off read costs one cache write, not two.
+
+    The access rule is `customer_for`'s: CSAs any customer (404 if unknown), a citizen only the one linked
+    to them (403 otherwise, unknown or not). A merged customer (whose UCRN resolves elsewhere) is not
+    cached: it goes to `profile_get`, which knows how to resolve it.
+    """
+    check_may_read_lean(user, ucrn)
+    entry = caching.cached(
+        caching.profile_key(ucrn),
+        [caching.profile_generation(ucrn), caching.LISTS_GENERATION],
+        lambda: _profile_entry(ucrn),
+        timeout=caching.PROFILE_TTL,
+        store=lambda found: found is not None and not found["merged"],
+        admit_on_second_read=True,  # most reads of a million customers are one-offs
+    )
+    if entry is None or not may_read_row(user, portal_user_id=entry["portal_user_id"]):
+        if not is_csa(user):
+            raise PermissionDenied("You may not see or change this customer.")
+        raise Http404("No customer has this UCRN.")
+    if entry["merged"]:
+        from profiles.services.profiles import profile_get  # the services import this module
+
+        return profile_get(ucrn=ucrn, user=user)
+    return entry["profile"]
+
+
+def _profile_entry(ucrn: str) -> dict[str, Any] | None:
+    row = profile_row(ucrn)
+    if row is None:
+        return None
+    customer, primary = row
+    return {
+        "profile": profile_data(customer, primary),
+        "portal_user_id": customer.portal_user_id,
+        "merged": customer.merged_into_id is not None,
+    }
+
+
+class _RowQuery:
+    """The SQL of `profile_row`, made once from the models, with the ORM's own value converters.
+
+    Two tables only: the names of the title, suffix and country come from the cached reference lists, not
+    from joins (a five-table join cost PostgreSQL more to plan, 0.45 ms, than to run).
+    """
+
+    def __init__(self) -> None:
+        qn = connection.ops.quote_name
+        self.parts: list[tuple[type[Model], list[Any]]] = []
+        selects: list[str] = []
+        self.columns: list[Any] = []
+        for model, alias in ((Customer, "c"), (Address, "a")):
+            fields = list(model._meta.concrete_fields)  # in model order: `from_db` reads them so
+            self.parts.append((model, fields))
+            for f in fields:
+                selects.append(f"{alias}.{qn(f.column)}")
+                self.columns.append(f.get_col(alias))
+        c, a = Customer._meta, Address._meta
+        self.sql = (
+            f"SELECT {', '.join(selects)} FROM {qn(c.db_table)} c"
+            f" LEFT JOIN {qn(a.db_table)} a ON a.{qn(a.get_field('customer').column)} = c.{qn('id')}"
+            f" AND a.{qn('is_primary')} = %s"
+            f" WHERE c.{qn('ucrn')} = %s"
+        )
+        self.converters = [
+            connection.ops.get_db_converters(col) + col.get_db_converters(connection) for col in self.columns
+        ]
+
+    def instances(self, row: tuple) -> tuple[Customer, Address | None]:
+        values = list(row)
+        for i, converters in enumerate(self.converters):
+            for convert in converters:
+                values[i] = convert(values[i], self.columns[i], connection)
+        (customer_model, customer_fields), (address_model, address_fields) = self.parts
+        split = len(customer_fields)
+        customer = customer_model.from_db(connection.alias, [f.attname for f in customer_fields], values[:split])
+        address = None
+        if values[split] is not None:  # the LEFT JOIN found a primary address
+            address = address_model.from_db(connection.alias, [f.attname for f in address_fields], values[split:])
+            Address.customer.field.set_cached_value(address, customer)
+        lists = reference_lists()
+        _prime(customer, Customer.prefix.field, Title, lists["titles"], customer.prefix_id)
+        _prime(customer, Customer.suffix.field, Suffix, lists["suffixes"], customer.suffix_id)
+        if address is not None:
+            _prime(address, Address.country.field, Country, lists["countries"], address.country_id)
+        return customer, address
+
+
+def _prime(instance: Model, field: Any, model: type[Model], items: list[dict[str, Any]], pk: Any) -> None:
+    """Cache on `instance` the list item `pk` (id and name) as its `field`, so reading its name costs no
+    query; an id the cached list lacks is left to the ORM's own lazy read."""
+    if pk is None:
+        field.set_cached_value(instance, None)
+        return
+    for item in items:
+        if item["id"] == pk:
+            known = {"id": pk, "name": item["name"]}
+            names = [f.attname for f in model._meta.concrete_fields if f.attname in known]  # `from_db`'s order
+            field.set_cached_value(instance, model.from_db(connection.alias, names, [known[n] for n in names]))
+            return
+
+
+_row_queries: dict[str, _RowQuery] = {}
+
+
+def profile_row(ucrn: str, *, lock: bool = False) -> tuple[Customer, Address | None] | None:
+    """The customer `ucrn` and its primary address (title, suffix and country loaded), in one query;
+    None if there is no such customer. `lock`: the customer's row lock (`SELECT ... FOR UPDATE OF`), inside
+    the caller's transaction. No access check: callers make it (`profiles.access`)."""
+    query = _row_queries.get(connection.vendor)
+    if query is None:
+        query = _row_queries[connection.vendor] = _RowQuery()
+    sql = query.sql
+    if lock and connection.features.has_select_for_update:
+        sql += " FOR UPDATE OF c" if connection.features.has_select_for_update_of else " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [True, ucrn])
+        row = cursor.fetchone()
+    return None if row is None else query.instances(row)
+
+
+SEARCH_RESULT_NAMES = (
+    "ucrn", "name", "sort_name", "contact_type", "status", "birth_date", "email_address", "phone_number",
+    "mobile_number",
+)
+
+
+def profile_search(*, user: UserLike) -> QuerySet[Customer]:
+    """The customers a search filters (`profiles.filters.CustomerFilterSet`): CSAs only (SPEC 6).
+
+    The primary address comes in one prefetch query for the whole page (`primary_addresses`), however
+    many address records each customer has. Erased customers have nothing left to find: left out (the
+    search indexes of migration 0006 are partial on that condition).
+    """
+    if not is_csa(user):
+        raise PermissionDenied("Only customer service agents may search customers.")
+    primary = Address.objects.filter(is_primary=True).select_related("country")
+    return (
+        Customer.objects.filter(erased_at__isnull=True)
+        .select_related("prefix", "suffix")
+        .prefetch_related(Prefetch("addresses", queryset=primary, to_attr="primary_addresses"))
+        .order_by(*SEARCH_ORDER)  # the surname index's order (migration 0006), case-insensitive
+    )
+
+
+def profile_summary(customer: Customer) -> dict[str, Any]:
+    """A search result: who the customer is and their primary address, as data names."""
+    data = profile_data(customer, None)
+    summary = {name: data[name] for name in SEARCH_RESULT_NAMES}
+    primaries = getattr(customer, "primary_addresses", None)
+    primary = primaries[0] if primaries else (None if primaries is not None else primary_address(customer))
+    summary.update(address_data(primary))
+    return summary
+
+
+def list_items(list_name: str) -> list[dict[str, Any]]:
+    """A reference list as `[{"id", "name"}]` (languages also carry their `code`); KeyError if unknown."""
+    return [dict(item) for item in reference_lists()[list_name]]  # the caller's own copy
+
+
+def reference_lists() -> dict[str, list[dict[str, Any]]]:
+    """Every reference list (as `list_items` gives each), from the shared cache.
+
+    Lists change only when an administrator edits one: every save or delete of an item renews the lists'
+    generation (`profiles.caching.connect_signals`), so the next read, on any server, reads them again.
+    Callers must not change the lists returned (they are shared within the process).
+    """
+    return caching.cached_locally(caching.PREFIX + ":lists", caching.LISTS_GENERATION, _read_lists,
+                                  timeout=caching.LISTS_TTL)
+
+
+def _read_lists() -> dict[str, list[dict[str, Any]]]:
+    lists = {}
+    for name, model in REFERENCE_LISTS.items():
+        fields = ["id", "name", "code"] if model is Language else ["id", "name"]
+        lists[name] = list(model.objects.order_by("sort_order", "name").values(*fields))
+    return lists

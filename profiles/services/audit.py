@@ -1,0 +1,73 @@
+"""The change log: one record per create or update that changed something, in the same transaction."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from hub.roles import UserLike
+from profiles import signals
+from profiles.caching import bump, profile_changed, profile_generation
+from profiles.models import ChangeRecord, Customer
+from profiles.services.bulk import bulk_insert
+
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
+
+def jsonable(value: Any) -> Any:
+    if type(value) in _AS_IS:  # most values: the bulk import turns thousands of address records
+        return value
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def change(field: str, before: Any, after: Any, *, address_id: int | None = None) -> dict[str, Any]:
+    entry = {"field": field, "before": jsonable(before), "after": jsonable(after)}
+    if address_id is not None:
+        entry["address_id"] = address_id
+    return entry
+
+
+def record_change(
+    *, customer: Customer, user: UserLike, channel: str, action: str, changes: list[dict[str, Any]]
+) -> ChangeRecord:
+    # Every write of a customer comes through here: cached reads of it (profiles.caching) become stale
+    # now and again on commit, on every server.
+    profile_changed(customer.ucrn)
+    record = ChangeRecord.objects.create(
+        customer=customer,
+        user=user if user is not None and user.is_authenticated else None,
+        channel=channel,
+        action=action,
+        changes=changes,
+    )
+    # Listeners (the webhooks' outbox, `systems`) write in this same transaction.
+    signals.profile_changed.send(sender=ChangeRecord, record=record)
+    return record
+
+
+def record_changes(
+    *, entries: list[tuple[Customer, str, list[dict[str, Any]]]], user: UserLike, channel: str
+) -> list[ChangeRecord]:
+    """`record_change` for many customers at once (the bulk import): (customer, action, changes) each.
+
+    The same records, cache bumps and signals as one `record_change` per entry, in the caller's
+    transaction, but one INSERT and one cache round trip (`profile_changed` for every UCRN) for them all,
+    and one `profile_changes` signal carrying every record.
+    """
+    if not entries:
+        return []
+    bump(*dict.fromkeys(profile_generation(customer.ucrn) for customer, _, _ in entries))
+    who = user if user is not None and user.is_authenticated else None
+    records = [ChangeRecord(customer=customer, user=who, channel=channel, action=action, changes=changes)
+               for customer, action, changes in entries]
+    bulk_insert(ChangeRecord, records)
+    signals.profile_changes.send(sender=ChangeRecord, records=records)
+    return records
