@@ -1,0 +1,155 @@
+"""`/api/v1/forms/`: configured forms for other systems, submitted exactly as the browser submits them.
+
+A submission is bound to the same `RunnerForm` and run by the same `integrations.runner.submit` as the
+form page, so the same values give the same case, the same changes and the same errors.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils.datastructures import MultiValueDict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from integrations.forms import RunnerForm
+from integrations.models import Form
+from integrations.runner import NON_FIELD, may_fill, submit
+from profiles.api.views import errors
+from profiles.models import Channel
+from profiles.selectors import list_items
+
+# The URL's slug converter's pattern: any other text is not one of these URLs (Django's HTML 404).
+SLUG = OpenApiParameter("slug", OpenApiTypes.STR, OpenApiParameter.PATH, description="The form's slug.",
+                        pattern=r"^[-a-zA-Z0-9_]+$")
+SCALARS = (str, int, float, bool)
+
+
+class FormSummarySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    audience = serializers.CharField()
+    allow_anonymous = serializers.BooleanField()
+
+
+class OptionSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class FieldSerializer(serializers.Serializer):
+    data_name = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField()
+    required = serializers.BooleanField()
+    help_text = serializers.CharField()
+    options = OptionSerializer(many=True)
+
+
+class IntegrationSummarySerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    when = serializers.CharField()
+
+
+class FormDetailSerializer(FormSummarySerializer):
+    fields = FieldSerializer(many=True)
+    integrations = IntegrationSummarySerializer(many=True)
+
+
+class SubmissionOutputSerializer(serializers.Serializer):
+    case = serializers.CharField(help_text="The case's reference.")
+    status = serializers.CharField()
+    customer = serializers.CharField(allow_null=True, help_text="The UCRN the case concerns, if any.")
+    outcomes = serializers.ListField(child=serializers.DictField())
+
+
+def _summary(form: Form) -> dict[str, Any]:
+    return {"slug": form.slug, "name": form.name, "description": form.description, "audience": form.audience,
+            "allow_anonymous": form.allow_anonymous}
+
+
+def _options(field) -> list[dict[str, str]]:
+    if field.hub_list:
+        return [{"value": str(item["id"]), "label": item["name"]} for item in list_items(field.hub_list)]
+    return [{"value": value, "label": label} for value, label in field.typed_options()]
+
+
+def _form_for(request: Request, slug: str) -> Form:
+    form = get_object_or_404(Form.objects.prefetch_related("fields", "integrations__mappings"), slug=slug)
+    if not may_fill(form, request.user):
+        raise PermissionDenied("This form is not for your role.")
+    return form
+
+
+class FormListView(APIView):
+    @extend_schema(operation_id="forms_list", responses={200: FormSummarySerializer(many=True), **errors(403)})
+    def get(self, request: Request) -> Response:
+        return Response([_summary(f) for f in Form.objects.all() if may_fill(f, request.user)])
+
+
+class FormDetailView(APIView):
+    @extend_schema(
+        operation_id="forms_get", parameters=[SLUG], responses={200: FormDetailSerializer, **errors(403, 404)}
+    )
+    def get(self, request: Request, slug: str) -> Response:
+        form = _form_for(request, slug)
+        fields = [
+            {"data_name": f.data_name, "label": f.label, "type": f.type, "required": f.required,
+             "help_text": f.help_text, "options": _options(f)}
+            for f in form.fields.all()
+        ]
+        integrations = [{"kind": i.kind, "when": i.when} for i in form.integrations.all()]
+        return Response({**_summary(form), "fields": fields, "integrations": integrations})
+
+
+class SubmissionView(APIView):
+    @extend_schema(
+        operation_id="forms_submit",
+        parameters=[SLUG],
+        request={"application/json": {"type": "object", "additionalProperties": True,
+                                      "description": "The form's values by field data name."}},
+        responses={201: SubmissionOutputSerializer, **errors(400, 403, 404, 413, 415)},
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        form = _form_for(request, slug)
+        runner_form = RunnerForm(form, _as_form_data(form, request.data))
+        if not runner_form.is_valid():
+            raise ValidationError({name: list(messages) for name, messages in runner_form.errors.items()})
+        submission = submit(form=form, values=runner_form.values(), user=request.user, channel=Channel.API)
+        if not submission.ok:
+            raise ValidationError(
+                {("non_field_errors" if k == NON_FIELD else k): v for k, v in submission.errors.items()}
+            )
+        case = submission.case
+        return Response(
+            {"case": case.reference, "status": case.status, "customer": case.customer.ucrn if case.customer else None,
+             "outcomes": case.results},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def _as_form_data(form: Form, data: Any) -> MultiValueDict:
+    """JSON values by data name as the browser would post them; anything else is a 400 naming it."""
+    if not isinstance(data, dict):
+        raise ValidationError({"non_field_errors": ["Send an object of the form's values by data name."]})
+    names = {f.data_name.lower(): f.data_name for f in form.fields.all()}
+    problems: dict[str, list[str]] = {}
+    posted = MultiValueDict()
+    for key, value in data.items():
+        name = names.get(str(key).lower())
+        items = value if isinstance(value, list) else [value]
+        if name is None:
+            problems[str(key)] = [f"The form has no field {key}."]
+        elif not all(item is None or isinstance(item, SCALARS) for item in items):
+            problems[name] = ["Give text, a number, true/false, or a list of those."]
+        else:
+            posted.setlist(name, ["" if item is None else item for item in items])
+    if problems:
+        raise ValidationError(problems)
+    return posted

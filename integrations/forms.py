@@ -1,0 +1,69 @@
+"""A configured form (integrations.models.Form) as a Django form, built from its fields at request time.
+
+The fields collect values by their data names, as typed; the integrations and the profile service judge
+them. The only check made here is the form's own: a field marked required must be filled.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from hub.forms import CheckboxList, Choice, DataNameForm, Flag, Text, list_choices
+from integrations.models import Form, FormField
+
+INPUT_TYPES = {
+    FormField.Type.EMAIL: "email",
+    FormField.Type.PHONE: "tel",
+    FormField.Type.DATE: "date",
+    FormField.Type.NUMBER: "text",
+}
+
+
+def _field(spec: FormField) -> forms.Field:
+    if spec.type == FormField.Type.CHECKBOX:
+        field: forms.Field = Flag()
+    elif spec.type == FormField.Type.CHECKBOX_LIST and spec.hub_list:
+        field = CheckboxList(spec.hub_list)  # DataNameForm fills it, ticked items first in their order
+    elif spec.type == FormField.Type.CHECKBOX_LIST:
+        field = forms.MultipleChoiceField(
+            required=False, choices=spec.typed_options(), widget=forms.CheckboxSelectMultiple
+        )
+    elif spec.type == FormField.Type.SELECT:
+        choices = list_choices(spec.hub_list) if spec.hub_list else [("", "Choose"), *spec.typed_options()]
+        field = Choice(choices=choices)
+    elif spec.type == FormField.Type.TEXTAREA:
+        field = forms.CharField(required=False, widget=forms.Textarea(attrs={"class": "textarea", "rows": 4}))
+    else:
+        width = 10 if spec.type == FormField.Type.UCRN_LOOKUP else None
+        field = Text(input_type=INPUT_TYPES.get(spec.type, "text"), width=width)
+        if spec.type == FormField.Type.NUMBER:
+            field.widget.attrs["inputmode"] = "numeric"
+    field.required = spec.required
+    field.label = spec.label + (" (required)" if spec.required else "")
+    field.help_text = spec.help_text
+    return field
+
+
+class RunnerForm(DataNameForm):
+    """The fields of one configured form, named by their data names."""
+
+    required_names = frozenset()
+
+    def __init__(self, form: Form, *args: Any, **kwargs: Any) -> None:
+        self.configured = form
+        self.base_fields = {f.data_name: _field(f) for f in form.fields.all()}
+        super().__init__(*args, **kwargs)
+
+    @property
+    def lookup_field(self) -> str | None:
+        return next((f.data_name for f in self.configured.fields.all() if f.type == FormField.Type.UCRN_LOOKUP), None)
+
+    def values(self) -> dict[str, Any]:
+        """What was entered, by data name: text as typed, a checkbox as 1/0, a checkbox list as a list."""
+        values = {}
+        for name, value in self.cleaned_data.items():
+            if isinstance(value, bool):
+                value = "1" if value else "0"
+            values[name] = value
+        return values

@@ -1,0 +1,200 @@
+"""The form runner and the cases, for CSAs (/hub/forms/, /hub/cases/) and citizens (/portal/forms/).
+
+Thin: the page builds the configured form, and `integrations.runner` does the rest (lookup -> Get,
+save -> pre-submission integrations, submit -> submission integrations, each through the profile service).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from hub.duplicates import duplicate_rows
+from hub.forms import error_items
+from hub.roles import is_citizen, linked_ucrn
+from hub.views import csa_required, role_required
+from integrations.forms import RunnerForm
+from integrations.models import Case, Form
+from integrations.runner import CHECK, DIFFERENT, NON_FIELD, lookup, may_fill, submit
+from profiles import values
+from profiles.models import Channel
+from profiles.services import customer_for
+
+citizen_required = role_required(is_citizen)
+# The hub's own Create customer page is this configured form (installed by a migration, editable in the admin).
+CREATE_CUSTOMER_FORM = "create-customer"
+# The box a CSA ticks, on a form shown again with likely duplicates, to create the customer anyway.
+CONFIRM_DIFFERENT = "confirm_different_people"
+
+
+@csa_required
+def form_list(request: HttpRequest) -> HttpResponse:
+    forms = [f for f in Form.objects.all() if may_fill(f, request.user)]
+    return render(request, "integrations/form_list.html", {"nav": "forms", "forms": forms})
+
+
+@csa_required
+def form_fill(request: HttpRequest, slug: str) -> HttpResponse:
+    return _fill(request, _form_for(request, slug), case=None, channel=Channel.FORM)
+
+
+@csa_required
+def customer_create(request: HttpRequest) -> HttpResponse:
+    """Create a customer: seed 004's "custom create a customer functionality", a form with a Create integration."""
+    form = _form_for(request, CREATE_CUSTOMER_FORM)
+    return _fill(request, form, case=None, channel=Channel.HUB, page={"nav": "create", "submit": "Create customer",
+                                                                      "to_record": True})
+
+
+@citizen_required
+def portal_form_fill(request: HttpRequest, slug: str) -> HttpResponse:
+    """A citizen's form is filled from their own profile; looking up any other UCRN is 403."""
+    form = _form_for(request, slug)
+    own = linked_ucrn(request.user)
+    initial = lookup(form, own, request.user) if own and request.method == "GET" else None
+    return _fill(request, form, case=None, channel=Channel.PORTAL, initial=initial)
+
+
+@csa_required
+def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    """Reopen a case: the values as last saved or submitted, and submitting runs the integrations again."""
+    case = get_object_or_404(Case.objects.select_related("form"), reference=reference)
+    if not may_fill(case.form, request.user):
+        raise PermissionDenied("You may not fill this form.")
+    return _fill(request, case.form, case=case, channel=Channel.FORM, initial=case.data)
+
+
+def _form_for(request: HttpRequest, slug: str) -> Form:
+    form = get_object_or_404(Form.objects.prefetch_related("fields", "integrations__mappings"), slug=slug)
+    if not may_fill(form, request.user):
+        raise PermissionDenied("This form is not for your role.")
+    return form
+
+
+def _fill(
+    request: HttpRequest, form: Form, *, case: Case | None, channel: str, initial: dict | None = None,
+    page: dict[str, Any] | None = None,
+) -> HttpResponse:
+    page = {"nav": "forms", "submit": "Submit", "to_record": False, **(page or {})}
+    action = request.POST.get("action", "submit") if request.method == "POST" else None
+    runner_form = RunnerForm(form, request.POST if action in ("save", "submit") else None, initial=initial)
+    notes: list[dict[str, str]] = []
+    duplicates: list[dict[str, Any]] = []
+    if action == "lookup":
+        runner_form, notes = _looked_up(request, form, initial)
+    elif action in ("save", "submit") and runner_form.is_valid():
+        # A CSA's Create stops at likely duplicates until the CSA says they are different people (issue 7).
+        confirmed = request.POST.get(CONFIRM_DIFFERENT) == "1"
+        submission = submit(form=form, values=runner_form.values(), user=request.user, channel=channel,
+                            final=action == "submit", case=case, duplicates=DIFFERENT if confirmed else CHECK)
+        if submission.ok:
+            return _done(request, submission, saved=action == "save", to_record=page["to_record"])
+        for name, errors in submission.errors.items():
+            runner_form.add_error(None if name == NON_FIELD else name, errors)
+        duplicates = duplicate_rows(submission.duplicates)
+    return render(
+        request,
+        "integrations/form_fill.html",
+        {"nav": page["nav"], "submit_label": page["submit"], "form": form, "runner_form": runner_form, "case": case,
+         "notes": notes, "errors": error_items(runner_form), "portal": channel == Channel.PORTAL,
+         "duplicates": duplicates, "confirm_name": CONFIRM_DIFFERENT,
+         "can_save": not page["to_record"]},  # a draft of a new customer would be a case about nobody
+    )
+
+
+def _looked_up(request: HttpRequest, form: Form, initial: dict | None) -> tuple[RunnerForm, list[dict[str, str]]]:
+    """Run the Get integration for the UCRN typed in the lookup field; fill the fields it matches."""
+    posted = RunnerForm(form, request.POST)
+    posted.is_valid()  # only to read what was typed; required fields are not required for a lookup
+    typed = {name: posted.cleaned_data.get(name, posted.data.get(name, "")) for name in posted.fields}
+    ucrn = str(typed.get(posted.lookup_field or "", "") or "").strip()
+    try:
+        filled = lookup(form, ucrn, request.user)
+    except Http404:
+        fresh = RunnerForm(form, initial={**(initial or {}), **typed})
+        message = f"No customer has the UCRN {ucrn or '(blank)'}: check it and look up again."
+        fresh.cleaned_data = {}  # an unbound form may carry an error once it has (empty) cleaned data
+        fresh.add_error(posted.lookup_field, message)
+        return fresh, []
+    notes = [{"kind": "success", "text": f"Customer {ucrn} found: the form is filled from their record."}]
+    end = filled.get("End_Date") or ""
+    if end and end < values.today().isoformat():
+        notes.append({"kind": "warning", "text": "The primary address has ended: its end date is in the past."})
+    return RunnerForm(form, initial={**typed, **filled}), notes
+
+
+def _done(request: HttpRequest, submission, *, saved: bool, to_record: bool = False) -> HttpResponse:
+    case = submission.case
+    verb = "saved as a draft" if saved else "submitted"
+    created = [o["ucrn"] for o in submission.outcomes if o["created"]]
+    text = f"Case {case.reference} {verb}."
+    if created:
+        text += f" Customer created: UCRN {', '.join(created)}."
+    messages.success(request, text)
+    for outcome in submission.outcomes:
+        for warning in outcome["warnings"]:
+            messages.warning(request, warning["message"])
+    if is_citizen(request.user):
+        return redirect("portal:profile")
+    if to_record and created:
+        return redirect("hub:customer_record", ucrn=created[0])
+    return redirect("integrations:case_detail", reference=case.reference)
+
+
+@csa_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = Case.objects.select_related("form", "customer", "submitted_by").order_by("-created_at", "-id")
+    form_slug = request.GET.get("form", "")
+    status = request.GET.get("status", "")
+    anonymous = request.GET.get("anonymous", "")
+    if form_slug:
+        cases = cases.filter(form__slug=form_slug)
+    if status in Case.Status.values:
+        cases = cases.filter(status=status)
+    if anonymous == "yes":
+        cases = cases.filter(customer=None)
+    elif anonymous == "no":
+        cases = cases.exclude(customer=None)
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "integrations/case_list.html",
+        {"nav": "cases", "page": page, "forms": Form.objects.all(), "statuses": Case.Status.choices,
+         "chosen": {"form": form_slug, "status": status, "anonymous": anonymous}},
+    )
+
+
+@csa_required
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = get_object_or_404(Case.objects.select_related("form", "customer", "submitted_by"), reference=reference)
+    labels = {f.data_name: f.label for f in case.form.fields.all()}
+    rows = [(labels.get(name, name), _shown(value)) for name, value in case.data.items()]
+    return render(request, "integrations/case_detail.html", {"nav": "cases", "case": case, "rows": rows})
+
+
+@csa_required
+@require_POST
+def case_link(request: HttpRequest, reference: str) -> HttpResponse:
+    """Link an anonymous case to a customer, once they are known."""
+    case = get_object_or_404(Case, reference=reference)
+    ucrn = request.POST.get("ucrn", "").strip()
+    try:
+        case.customer = customer_for(request.user, ucrn)
+    except Http404:
+        messages.error(request, f"No customer has the UCRN {ucrn or '(blank)'}: the case is not linked.")
+    else:
+        case.save(update_fields=["customer", "updated_at"])
+        messages.success(request, f"Case {case.reference} is now linked to customer {ucrn}.")
+    return redirect("integrations:case_detail", reference=case.reference)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
