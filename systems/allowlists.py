@@ -1,0 +1,222 @@
+"""The allow-lists of API clients: what a system may read and write, decided here and nowhere else.
+
+A request knows its client through `client_of(request.user)`: the token authentication (`hub.api`) binds
+it in its one query (`bind_api_client`); any other way in looks it up once per request. Users without a
+client (CSAs in the browser, plain users' tokens) are never filtered.
+
+Everything is allow-based: output keeps only the names granted (plus identifiers and bookkeeping such as
+`ucrn` and `version`), and a write may name only granted names (plus the options and the read-only
+names a write ignores). So a data name added to the hub later is closed until an administrator grants it.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from rest_framework import exceptions
+
+from profiles.datanames import (
+    ADDRESS_NAMES,
+    INPUT_HELPER_NAMES,
+    OPTION_DEFAULTS,
+    PROFILE_NAMES,
+    READ_ONLY_NAMES,
+)
+
+if TYPE_CHECKING:
+    from systems.models import ApiClient
+
+# The choices of the admin's multi-selects. `name` and `sort_name` are granted on their own: they are
+# personal data, derived from several names.
+READ_CHOICES: tuple[str, ...] = (*PROFILE_NAMES, "name", "sort_name", *ADDRESS_NAMES)
+WRITE_CHOICES: tuple[str, ...] = (*PROFILE_NAMES, *ADDRESS_NAMES)
+# Identifiers and bookkeeping, never personal: in every output.
+ALWAYS_VISIBLE = frozenset(
+    {"ucrn", "version", "created_at", "updated_at", "warnings", "id", "is_primary", "merged_from", "merged_into"}
+)
+# Read-only names shown when the name they derive from is readable.
+DERIVED = {"country": "country_id"}
+# Keys of a write that are not data names written: options and what a write ignores.
+NOT_WRITTEN = frozenset(OPTION_DEFAULTS) | READ_ONLY_NAMES | INPUT_HELPER_NAMES
+# The search filters of `profiles.filters` by the data names they reveal; `search` matches all of these.
+FILTER_NAMES = {
+    "last_name": ("last_name",),
+    "postcode": ("postcode",),
+    "email_address": ("email_address",),
+    "phone_number": ("phone_number", "mobile_number"),
+    "uprn": ("uprn",),
+    "status": ("status",),
+    "contact_type": ("contact_type",),
+    "search": ("first_name", "last_name", "organisation_name", "email_address", "phone_number", "mobile_number",
+               "postcode", "uprn"),
+}
+UNBOUND = object()
+
+
+class FieldNotAllowed(exceptions.PermissionDenied):
+    """403 naming each data name the client may not use, in the hub's error shape."""
+
+    default_code = "field_not_allowed"
+
+    def __init__(self, names: Iterable[str], *, verb: str = "write") -> None:
+        message = f"This API client may not {verb} this data name."
+        super().__init__({name: [message] for name in sorted(names)}, code="field_not_allowed")
+
+
+def api_client_state(user: Any) -> dict[str, Any] | None:
+    """What the token authentication caches of the user's API client, loaded in its own query by
+    `select_related("user__api_client")`: the client's row as a plain dict, or None for no client."""
+    client = getattr(user, "api_client", None)  # a missing reverse one-to-one raises an AttributeError
+    if client is None:
+        return None
+    return {f.attname: getattr(client, f.attname) for f in client._meta.concrete_fields}
+
+
+def bind_api_client(user: Any, state: Any = UNBOUND) -> None:
+    """Called by the token authentication with the user and the cached `api_client_state`: remember the
+    user's client for this request (no query), refusing an inactive one. Without a state (an entry cached
+    before clients existed) nothing is bound, and `client_of` looks the client up."""
+    if state is UNBOUND:
+        return
+    client = None
+    if state is not None:
+        from systems.models import ApiClient
+
+        fields = ApiClient._meta.concrete_fields
+        client = ApiClient.from_db("default", [f.attname for f in fields], [state[f.attname] for f in fields])
+        ApiClient._meta.get_field("user").set_cached_value(client, user)
+        if not client.active:
+            raise exceptions.AuthenticationFailed("This API client is inactive.")
+    user._hub_api_client = client
+
+
+def client_of(user: Any) -> ApiClient | None:
+    """The API client `user` acts for, or None. One query the first time for users the token
+    authentication did not load (sessions); none afterwards."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    client = getattr(user, "_hub_api_client", UNBOUND)
+    if client is UNBOUND:
+        from systems.models import ApiClient
+
+        client = ApiClient.objects.filter(user=user).first()
+        user._hub_api_client = client
+    if client is not None and not client.active:
+        raise exceptions.PermissionDenied("This API client is inactive.")
+    return client
+
+
+def readable(client: ApiClient | None) -> frozenset[str]:
+    """The names `client` may read; none at all without a client (webhooks with no client)."""
+    if client is None or not client.active:
+        return frozenset()
+    return frozenset(client.readable)
+
+
+def writable(client: ApiClient) -> frozenset[str]:
+    return frozenset(client.writable) if client.active else frozenset()
+
+
+def visible(name: str, names: frozenset[str]) -> bool:
+    return name in names or name in ALWAYS_VISIBLE or DERIVED.get(name, "") in names
+
+
+def filter_profile(names: frozenset[str], data: Mapping[str, Any]) -> dict[str, Any]:
+    """A profile (or a search result, or an address record) with only what `names` allows."""
+    kept = {key: value for key, value in data.items() if visible(key, names)}
+    if isinstance(kept.get("warnings"), list):
+        kept["warnings"] = [_warning(names, w) for w in kept["warnings"]]
+    return kept
+
+
+def _warning(names: frozenset[str], warning: Any) -> Any:
+    """A possible-duplicate warning names another customer: its text only for clients reading `name`."""
+    if isinstance(warning, Mapping) and warning.get("code") == "possible_duplicate" and "name" not in names:
+        return {**warning, "message": f"Possible duplicate of customer {warning.get('ucrn')}."}
+    return warning
+
+
+def filter_changes(names: frozenset[str], changes: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Change entries (`{"field", "before", "after"}`) about readable names only; a whole new address
+    record (`field` "address") keeps only its readable fields."""
+    kept = []
+    for entry in changes:
+        field = str(entry.get("field", ""))
+        if field == "address":
+            kept.append({**entry, **{side: filter_profile(names, entry[side])
+                                     for side in ("before", "after") if isinstance(entry.get(side), Mapping)}})
+        elif visible(field.removeprefix("address."), names):
+            kept.append(dict(entry))
+    return kept
+
+
+def filter_output(client: ApiClient, shape: str, data: Any) -> Any:
+    """The body of a successful response as `client` may see it. `shape`: "profile" (a profile, or a page
+    of search results), "addresses" (a list of address records), "history" (a list of change records)."""
+    names = readable(client)
+    if shape == "profile" and isinstance(data, Mapping) and isinstance(data.get("results"), list):
+        return {**data, "results": [filter_profile(names, item) for item in data["results"]]}
+    if shape == "profile" and isinstance(data, Mapping):
+        return filter_profile(names, data)
+    if shape == "addresses" and isinstance(data, list):
+        return [filter_profile(names, item) for item in data]
+    if shape == "history" and isinstance(data, list):
+        return [{**item, "changes": filter_changes(names, item.get("changes", []))} for item in data]
+    return data
+
+
+def written_names(data: Any) -> set[str]:
+    """The data names a write body names (lower-cased as the services read them): every key but the
+    options and the names a write ignores. Keys that are not data names count too: allow-based."""
+    if not isinstance(data, Mapping):
+        return set()
+    return {str(key).lower() for key in data} - NOT_WRITTEN
+
+
+def check_write(client: ApiClient, names: Iterable[str]) -> None:
+    """Refuse (403, nothing changed) a write naming anything outside the client's writable list."""
+    refused = set(names) - writable(client)
+    if refused:
+        raise FieldNotAllowed(refused)
+
+
+def check_read(client: ApiClient, names: Iterable[str]) -> None:
+    """Refuse (403) a lookup by names the client may not read: matching or filtering by them reveals them."""
+    refused = set(names) - readable(client)
+    if refused:
+        raise FieldNotAllowed(refused, verb="read")
+
+
+def check_filters(client: ApiClient, params: Mapping[str, Any]) -> None:
+    """A search may filter only by what the client may read."""
+    needed = {name for param, names in FILTER_NAMES.items() if params.get(param) for name in names}
+    check_read(client, needed)
+
+
+def check_import(client: ApiClient, body: Any) -> None:
+    """Every name of every record of an import (and of its options) must be writable; the matching key
+    readable. Checked before any record is imported."""
+    if not isinstance(body, Mapping):
+        return
+    names: set[str] = written_names(body.get("options"))
+    records = body.get("records")
+    for record in records if isinstance(records, list) else []:
+        names |= written_names(record)
+    check_write(client, names)
+    matching = body.get("field_name") if body.get("matching") == "custom" else body.get("matching")
+    if isinstance(matching, str) and matching in PROFILE_NAMES:
+        check_read(client, [matching])
+
+
+def changed_names(changes: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The data names a change record's entries changed (`address.street` is `street`; a new address
+    record, `address`, names its non-blank fields)."""
+    names: set[str] = set()
+    for entry in changes:
+        field = str(entry.get("field", ""))
+        after = entry.get("after")
+        if field == "address" and isinstance(after, Mapping):
+            names |= {key for key, value in after.items() if value not in (None, "", []) and key != "is_primary"}
+        elif field:
+            names.add(field.removeprefix("address."))
+    return sorted(names)

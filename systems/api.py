@@ -1,0 +1,66 @@
+"""`POST /api/v1/events/`: profile events from other systems (seed 000)."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hub.api import IsCSA
+from profiles.api.views import errors
+from systems.access import AllowListed
+from systems.allowlists import client_of
+from systems.models import Event
+from systems.services.events import MATCH_KEYS, TYPE_MAX, event_receive
+
+
+class EventInputSerializer(serializers.Serializer):
+    type = serializers.CharField(max_length=TYPE_MAX, help_text="The event's type: rules are written per type.")
+    ucrn = serializers.CharField(required=False, help_text="The customer's UCRN; or give `matching`.")
+    matching = serializers.DictField(
+        required=False,
+        help_text=f"One of {', '.join(MATCH_KEYS[:3])} or custom_1..custom_28 with its value, as the import "
+        'matches: `{"email_address": "jane@example.org"}`.',
+    )
+    properties = serializers.DictField(required=False, help_text="What the rules copy from (any JSON).")
+
+
+class EventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    type = serializers.CharField()
+    ucrn = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=["applied", "unchanged", "unmatched"])
+    rules = serializers.ListField(child=serializers.CharField(), help_text="The rules that matched.")
+    changed = serializers.ListField(child=serializers.CharField(), help_text="The data names changed.")
+    message = serializers.CharField()
+
+
+MESSAGES = {
+    Event.Outcome.APPLIED: "The matching rules were applied.",
+    Event.Outcome.UNCHANGED: "Rules matched, but the profile already had these values: nothing changed.",
+    Event.Outcome.UNMATCHED: "No rule matched this event: nothing changed.",
+}
+
+
+class EventView(AllowListed, APIView):
+    """Receive a profile event; the rules an administrator wrote decide what, if anything, it changes."""
+
+    permission_classes = [permissions.IsAuthenticated, IsCSA]
+    allow_list = "open"  # the rules' targets are checked against the client's writable list
+
+    @extend_schema(
+        operation_id="events_create",
+        request=EventInputSerializer,
+        responses={201: EventOutputSerializer, **errors(400, 403, 404, 413, 415)},
+        description="Stored with its outcome whatever happens. 400 when the result fails validation (then "
+        "nothing of the event is applied); 403 `field_not_allowed` when a matching rule writes a data name "
+        "this client may not; 404 when no customer has the UCRN or matching value.",
+    )
+    def post(self, request: Request) -> Response:
+        event = event_receive(body=request.data, user=request.user, client=client_of(request.user))
+        return Response(
+            {"id": event.pk, "type": event.type, "ucrn": event.customer.ucrn, "outcome": event.outcome,
+             "rules": event.rules, "changed": event.changed, "message": MESSAGES[event.outcome]},
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,254 @@
+"""Profile events and the rules that apply them (seed 000).
+
+An outside system never writes a profile directly through an event: it reports what happened (`type` and
+`properties`), and only rules an administrator wrote copy chosen properties onto chosen data names. Every
+action of every matching rule goes into **one** call of the Update service (channel `event`), so the SPEC
+4 rules, the audit record and the webhooks hold, and the event applies completely or not at all. Every
+well-formed event is stored with its outcome, including the ones refused or rolled back.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+
+from hub.roles import UserLike
+from profiles.access import customer_for
+from profiles.datanames import PROFILE_NAMES
+from profiles.models import Channel, Customer
+from profiles.selectors import primary_address, profile_data
+from profiles.services import profile_update
+from profiles.services.audit import jsonable
+from profiles.services.imports import CUSTOM_FIELDS, _match_value, _matches, check_matching
+from systems.allowlists import WRITE_CHOICES, FieldNotAllowed, changed_names, check_read, check_write
+from systems.models import ApiClient, Event, Rule, RuleAction, RuleCondition
+
+LIST_NAMES = frozenset({"notification_preference"})  # the data names whose value is a list
+BODY_KEYS = frozenset({"type", "ucrn", "matching", "properties"})
+MATCH_KEYS = ("ucrn", "email_address", "phone_number", *CUSTOM_FIELDS)
+TYPE_MAX = 100
+Strategy = RuleAction.Strategy
+
+
+def check_action(*, data_name: str, strategy: str, client: ApiClient | None) -> None:
+    """Why a rule may not have this action (the admin refuses it), or nothing."""
+    if data_name == "email_address":
+        message, code = "A rule cannot change the email address: a CSA changes it.", "email_not_updatable"
+    elif data_name not in WRITE_CHOICES:
+        message, code = f"{data_name!r} is not a data name a rule can write.", "unknown_field"
+    elif strategy == Strategy.ADD_TO_LIST and data_name not in LIST_NAMES:
+        message, code = f"Add to list works on list data names only ({', '.join(sorted(LIST_NAMES))}).", "invalid"
+    elif client is not None and data_name not in client.writable:
+        message, code = f"The rule's client, {client}, may not write {data_name}.", "field_not_allowed"
+    else:
+        return
+    raise ValidationError({"data_name": ValidationError(message, code=code)})
+
+
+def event_receive(*, body: Any, user: UserLike, client: ApiClient | None) -> Event:
+    """Store the event and apply the rules it matches; the stored event says what happened.
+
+    Raises (after storing the event) `Http404` for no such customer, `FieldNotAllowed` (403) when a
+    matching rule writes a name the client may not, and `ValidationError` (400) when the result fails
+    validation: then nothing of the event was applied.
+    """
+    event_type, properties = _read_body(body)
+    sender = {"type": event_type, "client": client, "user": user if user is not None and user.is_authenticated
+              else None, "payload": jsonable(dict(body))}
+    try:
+        customer = _customer(body, user, client)
+    except Http404:
+        Event.objects.create(**sender, outcome=Event.Outcome.NOT_FOUND)
+        raise
+    except ValidationError as error:
+        Event.objects.create(**sender, outcome=Event.Outcome.ERROR, errors=_errors(error))
+        raise
+    except FieldNotAllowed as refused:
+        Event.objects.create(**sender, outcome=Event.Outcome.REFUSED, errors=refused.get_full_details())
+        raise
+    sender["customer"] = customer
+    rules = matching_rules(event_type, properties, client)
+    names = [rule.name for rule in rules]
+    if not rules:
+        return Event.objects.create(**sender, outcome=Event.Outcome.UNMATCHED)
+    actions = [action for rule in rules for action in rule.actions.all()]
+    try:
+        if client is not None:
+            check_write(client, {action.data_name for action in actions})
+    except FieldNotAllowed as refused:
+        Event.objects.create(**sender, rules=names, outcome=Event.Outcome.REFUSED,
+                             errors=refused.get_full_details())
+        raise
+    try:
+        with transaction.atomic():
+            locked = customer_for(user, customer.ucrn, lock=True)  # erased or merged: 400
+            data = plan(actions, properties, profile_data(locked, primary_address(locked)))
+            changed: list[str] = []
+            if data:
+                result = profile_update(ucrn=locked.ucrn, data=data, user=user, channel=Channel.EVENT, full=False,
+                                        option_defaults={"update_primary_address": True})
+                changed = changed_names(result.changes)
+            outcome = Event.Outcome.APPLIED if changed else Event.Outcome.UNCHANGED
+            return Event.objects.create(**sender, rules=names, outcome=outcome, changed=changed)
+    except ValidationError as error:
+        Event.objects.create(**sender, rules=names, outcome=Event.Outcome.ERROR, errors=_errors(error))
+        raise
+
+
+def matching_rules(event_type: str, properties: Mapping[str, Any], client: ApiClient | None) -> list[Rule]:
+    """The active rules for this type and sender whose every condition holds, in order."""
+    candidates = (Rule.objects.filter(active=True, event_type=event_type)
+                  .prefetch_related("conditions", "actions").order_by("order", "id"))
+    candidates = candidates.filter(client__isnull=True) if client is None else \
+        candidates.filter(client__isnull=True) | candidates.filter(client=client)
+    return [rule for rule in candidates if all(holds(c, properties) for c in rule.conditions.all())]
+
+
+def holds(condition: RuleCondition, properties: Mapping[str, Any]) -> bool:
+    found, value = get_property(properties, condition.property)
+    if condition.operator == RuleCondition.Operator.PRESENT:
+        return found and not _missing(value)
+    return found and _as_text(value) == condition.value
+
+
+def get_property(properties: Mapping[str, Any], path: str) -> tuple[bool, Any]:
+    """`(found, value)` of a property; `a.b` reaches into nested objects."""
+    value: Any = properties
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return False, None
+        value = value[part]
+    return True, value
+
+
+def plan(actions: Sequence[RuleAction], properties: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """The Update's data: each action in order, seeing the values the earlier ones set. A property the
+    event does not carry is skipped."""
+    data: dict[str, Any] = {}
+    for action in actions:
+        found, value = get_property(properties, action.property)
+        if not found:
+            continue
+        name = action.data_name
+        now = data.get(name, current.get(name))
+        if action.strategy == Strategy.ALWAYS_SET:
+            data[name] = value
+        elif action.strategy == Strategy.SET_IF_MISSING:
+            if _missing(now):
+                data[name] = value
+        elif action.strategy == Strategy.ADD_TO_LIST:
+            data[name] = _added(name, now, value)
+    return data
+
+
+def _added(name: str, now: Any, value: Any) -> list[Any]:
+    """The list `now` with the items of `value` (one item, a list, or `3,1` text) appended, no repeats."""
+    if name not in LIST_NAMES:
+        raise ValidationError({name: ValidationError("Add to list works on list data names only.", code="invalid")})
+    spec = PROFILE_NAMES[name]
+    try:
+        existing = [] if _missing(now) else list(now) if isinstance(now, list) else spec.clean(now)
+        adding = [] if _missing(value) else spec.clean(value if isinstance(value, (list, str)) else [value])
+    except ValidationError as error:
+        raise ValidationError({name: error.error_list}) from None
+    return [*existing, *(item for item in adding if item not in existing)]
+
+
+def _read_body(body: Any) -> tuple[str, Mapping[str, Any]]:
+    errors: dict[str, list[ValidationError]] = {}
+    if not isinstance(body, Mapping):
+        raise ValidationError({"non_field_errors": ValidationError(
+            "Send an object with type, ucrn or matching, and properties.", code="invalid")})
+    if _unstorable(body):  # PostgreSQL cannot store it (text or jsonb): a 400, never a 500
+        raise ValidationError({"non_field_errors": ValidationError(
+            "Text may not contain NUL characters or lone surrogates.", code="invalid")})
+    for key in body:
+        if key not in BODY_KEYS:
+            errors[str(key)] = [ValidationError(f"{key} is not part of an event.", code="unknown_field")]
+    event_type = body.get("type")
+    if not isinstance(event_type, str) or not event_type.strip():
+        errors["type"] = [ValidationError("Give the event's type.", code="required")]
+    elif len(event_type.strip()) > TYPE_MAX:
+        errors["type"] = [ValidationError(f"At most {TYPE_MAX} characters.", code="max_length")]
+    properties = body.get("properties", {})
+    if not isinstance(properties, Mapping):
+        errors["properties"] = [ValidationError("Give an object of properties.", code="invalid")]
+    if ("ucrn" in body) == ("matching" in body):
+        errors["ucrn"] = [ValidationError("Give either ucrn or matching.", code="required")]
+    elif "ucrn" in body and not isinstance(body["ucrn"], str):
+        errors["ucrn"] = [ValidationError("Give the UCRN as text.", code="invalid")]
+    elif "matching" in body and not (isinstance(body["matching"], Mapping) and len(body["matching"]) == 1
+                                     and next(iter(body["matching"])) in MATCH_KEYS
+                                     and _scalar(next(iter(body["matching"].values())))):
+        errors["matching"] = [ValidationError(
+            "Give one of ucrn, email_address, phone_number or custom_1..custom_28 with its value, such as "
+            '{"email_address": "jane@example.org"}.', code="invalid")]
+    if errors:
+        raise ValidationError(errors)
+    return event_type.strip(), properties
+
+
+def _customer(body: Mapping[str, Any], user: UserLike, client: ApiClient | None) -> Customer:
+    """The customer the event is about: by UCRN, or by a matching value as the import matches."""
+    if "ucrn" in body:
+        return customer_for(user, body["ucrn"].strip())
+    key, value = next(iter(body["matching"].items()))
+    if client is not None and key != "ucrn":
+        check_read(client, [key])  # matching by a name reveals it
+    name = check_matching("custom" if key in CUSTOM_FIELDS else key, key)
+    wanted = _match_value(name, {name: value})
+    if wanted is None:
+        raise ValidationError({"matching": ValidationError(f"Give a value for {key}.", code="required")})
+    found = _matches(name, [wanted]).get(wanted, [])
+    if len(found) > 1:
+        raise ValidationError({"matching": ValidationError(
+            f"{len(found)} customers match this {key}: an event is never applied to a guess.", code="ambiguous_match")})
+    if not found:
+        raise Http404(f"No customer has this {key}.")
+    return customer_for(user, found[0])
+
+
+def _unstorable(value: Any) -> bool:
+    """Does any text in `value` hold a NUL or a lone surrogate (not UTF-8)?"""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and ("\x00" in item or (not item.isascii() and not _utf8(item))):
+            return True
+        if isinstance(item, Mapping):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int)) and not isinstance(value, bool)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value == [] or (isinstance(value, str) and not value.strip())
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _errors(error: ValidationError) -> dict[str, list[dict[str, str]]]:
+    details = error.error_dict if hasattr(error, "error_dict") else {"non_field_errors": error.error_list}
+    return {name: [{"message": " ".join(e.messages), "code": e.code or "invalid"} for e in items]
+            for name, items in details.items()}
