@@ -1,0 +1,109 @@
+"""Database time of each search as the API runs it (the FilterSet's queryset), and the plans of the slow ones."""
+
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from bench.common import (
+    CSA,
+    FUZZY_P95_MS,
+    SEARCH_P95_MS,
+    log,
+)
+
+SEARCH_KINDS = {
+    # name: (label, API query parameter, inputs key, target p95 ms or None for an informational row)
+    "surname": ("surname prefix (`last_name=Smi`)", "last_name", "surnames", SEARCH_P95_MS),
+    "postcode": ("postcode (`postcode=M1 1AE`)", "postcode", "postcodes", SEARCH_P95_MS),
+    "email": ("email (`email_address=`, any case)", "email_address", "emails", SEARCH_P95_MS),
+    "phone": ("phone (`phone_number=0161...`)", "phone_number", "phones", SEARCH_P95_MS),
+    "ucrn": ("UCRN (`search=UCRN`)", "search", "ucrns", SEARCH_P95_MS),
+    "outward": ("outward code (`postcode=M1`), informational", "postcode", "outwards", None),
+    "box_surname": ("search box, a surname (`search=Smi`), informational", "search", "surnames", None),
+    "fuzzy": ("fuzzy name (`name=Smyth`)", "name", "fuzzy", FUZZY_P95_MS),
+}
+
+
+def measure_search_db(inputs: dict[str, list[str]], samples: int, budget: float) -> dict[str, Any]:
+    """Database time of each search as the API runs it: the FilterSet's queryset, counted and one page
+    read (count, page, primary addresses), every query's execute time summed per search; at most
+    `samples` inputs of each kind, and no more than `budget` seconds of each kind."""
+    import random
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from profiles.filters import CustomerFilterSet
+    from profiles.selectors import profile_search
+
+    user = get_user_model().objects.get(username=CSA)
+    rng = random.Random(8)
+    spent: list[float] = []
+    executed: list[tuple[float, str, Any]] = []
+
+    def timer(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent.append(time.perf_counter() - start)
+            executed.append((spent[-1], sql, params))
+
+    results: dict[str, Any] = {}
+    slowest: dict[str, tuple[str, Any]] = {}
+    with connection.execute_wrapper(timer):
+        for kind, (label, param, key, target) in SEARCH_KINDS.items():
+            values = inputs[key]
+            if not values:
+                continue
+            chosen = [rng.choice(values) for _ in range(samples)]
+            per_search, matches, queries = [], [], []
+            worst: tuple[float, tuple[str, Any] | None] = (0.0, None)
+            deadline = time.perf_counter() + budget
+            for i, value in enumerate(chosen):
+                if time.perf_counter() > deadline and len(per_search) >= 10:
+                    break
+                filterset = CustomerFilterSet({param: value}, queryset=profile_search(user=user))
+                if not filterset.is_valid():
+                    raise SystemExit(f"bench: the search {param}={value!r} is invalid: {filterset.errors}")
+                spent.clear()
+                executed.clear()
+                qs = filterset.qs
+                count = qs.count()
+                list(qs[:25])
+                total = sum(spent) * 1000
+                if i >= 5:  # the first few warm the connection and caches
+                    per_search.append(total)
+                    matches.append(count)
+                    queries.append(len(spent))
+                    if total > worst[0]:
+                        _, sql, params = max(executed, key=lambda x: x[0])
+                        worst = (total, (sql, params))
+            per_search.sort()
+            results[kind] = {
+                "label": label,
+                "target_ms": target,
+                "samples": len(per_search),
+                "p50_ms": statistics.median(per_search),
+                "p95_ms": per_search[int(0.95 * (len(per_search) - 1))],
+                "max_ms": per_search[-1],
+                "queries": statistics.median(queries),
+                "matches_median": statistics.median(matches),
+                "matches_max": max(matches),
+            }
+            if worst[1] is not None:
+                slowest[kind] = worst[1]
+            log(f"  db {kind}: p50 {results[kind]['p50_ms']:.2f} ms, p95 {results[kind]['p95_ms']:.2f} ms")
+    # The plan of the slowest query of the slowest input of each search over its target: the explanation.
+    plans = {}
+    for kind, (sql, params) in slowest.items():
+        target = results[kind]["target_ms"]
+        if target is None or results[kind]["p95_ms"] <= target:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            plans[kind] = "\n".join(row[0] for row in cursor.fetchall())
+    return {"kinds": results, "plans": plans}
