@@ -1,0 +1,196 @@
+"""The lean, cached Get (issue 8): one query on a miss, none for the profile on a hit, never stale after a
+write; the token cache forgets revoked tokens and changed roles."""
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from hub.api import token_cache_key
+from hub.roles import Role, assign_role
+from profiles import caching
+from profiles.models import Title
+from profiles.selectors import profile_read
+from profiles.services import profile_get, profile_update
+from tests.api.conftest import token_client, url
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def queries_of(client, path, **extra) -> tuple[object, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, **extra)
+    return response, [q["sql"] for q in captured.captured_queries]
+
+
+def touching(sqls: list[str], table: str) -> list[str]:
+    return [sql for sql in sqls if f'"{table}"' in sql]
+
+
+def test_a_miss_reads_the_profile_in_one_query_and_a_hit_in_none(csa_api, customer):
+    cache.clear()  # a customer nobody has read or written since the cache started
+    response, sqls = queries_of(csa_api, url(customer.ucrn))
+    assert response.status_code == 200
+    assert len(touching(sqls, "profiles_customer")) == 1  # the customer and its primary address, joined
+    assert len(touching(sqls, "authtoken_token")) == 1
+    second, sqls = queries_of(csa_api, url(customer.ucrn))  # stored from the second read on
+    assert len(touching(sqls, "profiles_customer")) == 1 and touching(sqls, "authtoken_token") == []
+    third, sqls = queries_of(csa_api, url(customer.ucrn))
+    assert third.json() == second.json() == response.json()
+    assert touching(sqls, "profiles_customer") == [] and touching(sqls, "authtoken_token") == []
+
+
+def test_a_one_off_read_stores_no_profile(csa_api, customer):
+    cache.clear()  # a customer nobody has read or written since the cache started
+    csa_api.get(url(customer.ucrn))
+    assert cache.get(caching.profile_key(customer.ucrn)) is None
+    assert cache.get(caching.profile_generation(customer.ucrn)) is not None
+
+
+def test_the_lean_read_equals_the_service_get(csa, customer):
+    customer.prefix_id = Title.objects.get(name="Dr").pk
+    customer.suffix_id = 1
+    customer.save()
+    assert profile_read(ucrn=customer.ucrn, user=csa) == profile_get(ucrn=customer.ucrn, user=csa)
+    assert profile_read(ucrn=customer.ucrn, user=csa)["name"].startswith("Dr ")
+
+
+def test_304_from_the_cache_without_reading_the_customer(csa_api, customer):
+    csa_api.get(url(customer.ucrn))
+    tag = csa_api.get(url(customer.ucrn))["ETag"]
+    response, sqls = queries_of(csa_api, url(customer.ucrn), HTTP_IF_NONE_MATCH=tag)
+    assert response.status_code == 304 and response.content == b""
+    assert touching(sqls, "profiles_customer") == []
+
+
+@pytest.mark.parametrize("write", ["api", "service"])
+def test_a_read_after_a_write_is_never_stale(csa_api, csa, customer, write):
+    before = csa_api.get(url(customer.ucrn)).json()
+    if write == "api":
+        assert csa_api.patch(url(customer.ucrn), {"first_name": "Renamed"}, format="json").status_code == 200
+    else:
+        profile_update(ucrn=customer.ucrn, data={"first_name": "Renamed"}, user=csa, channel="hub", full=False)
+    after = csa_api.get(url(customer.ucrn)).json()
+    assert after["first_name"] == "Renamed" and after["version"] == before["version"] + 1
+
+
+def test_the_write_renews_the_generation_again_on_commit(csa, customer, django_capture_on_commit_callbacks):
+    """A reader that read the old row between the write and its commit stored an entry that is never used."""
+    key, gen = caching.profile_key(customer.ucrn), caching.profile_generation(customer.ucrn)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        profile_update(ucrn=customer.ucrn, data={"first_name": "Later"}, user=csa, channel="hub", full=False)
+    # The slow reader: it took the generation after the write's first renewal, read the old row, stored it.
+    stale = {"profile": {"first_name": "Old"}, "portal_user_id": None, "merged": False}
+    caching.cached(key, [gen, caching.LISTS_GENERATION], lambda: stale, timeout=60)
+    # Without the renewal on commit it would be served from now on:
+    assert caching.cached(key, [gen, caching.LISTS_GENERATION], lambda: "reloaded", timeout=60) == stale
+    for callback in callbacks:  # the commit
+        callback()
+    fresh = caching.cached(key, [gen, caching.LISTS_GENERATION], lambda: "reloaded", timeout=60)
+    assert fresh == "reloaded"
+
+
+def test_a_lost_generation_is_a_miss_never_a_wrong_hit(csa_api, csa, customer):
+    csa_api.get(url(customer.ucrn))
+    cache.delete(caching.profile_generation(customer.ucrn))  # evicted
+    customer.first_name = "Direct"
+    customer.save()  # behind the service's back: only a miss can show it
+    assert csa_api.get(url(customer.ucrn)).json()["first_name"] == "Direct"
+
+
+def test_a_renamed_title_shows_at_once(csa_api, customer):
+    title = Title.objects.get(name="Dr")
+    customer.prefix_id = title.pk
+    customer.save()
+    csa_api.get(url(customer.ucrn))
+    csa_api.get("/api/v1/lists/titles/")
+    title.name = "Doctor"
+    title.save()  # as the admin does
+    assert csa_api.get(url(customer.ucrn)).json()["name"].startswith("Doctor ")
+    assert {"id": title.pk, "name": "Doctor"} in csa_api.get("/api/v1/lists/titles/").json()
+
+
+def test_citizen_reads_only_their_own_even_from_the_cache(csa_api, citizen_api, customer, other_customer):
+    csa_api.get(url(other_customer.ucrn))  # cached by a CSA's read
+    assert citizen_api.get(url(other_customer.ucrn)).status_code == 403
+    assert citizen_api.get(url("123456789")).status_code == 403  # unknown: says nothing either
+    assert citizen_api.get(url(customer.ucrn)).status_code == 200
+
+
+def test_unknown_ucrn_is_404_for_a_csa(csa_api):
+    assert csa_api.get(url("123456789")).status_code == 404
+    assert csa_api.get(url("12345")).status_code == 404
+
+
+# --- The token cache ----------------------------------------------------------------------------------
+
+
+def test_a_revoked_token_is_refused_at_once(csa, customer):
+    client = token_client(csa)
+    assert client.get(url(customer.ucrn)).status_code == 200  # cached now
+    Token.objects.filter(user=csa).get().delete()
+    assert client.get(url(customer.ucrn)).status_code == 401
+
+
+def test_a_role_taken_away_counts_at_once(csa, customer):
+    client = token_client(csa)
+    assert client.get(url(customer.ucrn)).status_code == 200
+    assign_role(csa, Role.CITIZEN)
+    assert client.get(url(customer.ucrn)).status_code == 403
+
+
+def test_a_role_given_counts_at_once(customer):
+    from profiles.factories import UserFactory
+
+    user = UserFactory(username="promoted", role="citizen")
+    client = token_client(user)
+    assert client.get(url(customer.ucrn)).status_code == 403
+    assign_role(user, Role.CSA)
+    assert client.get(url(customer.ucrn)).status_code == 200
+
+
+def test_removing_users_from_a_group_counts_at_once(csa, customer):
+    from django.contrib.auth.models import Group
+
+    client = token_client(csa)
+    assert client.get(url(customer.ucrn)).status_code == 200
+    Group.objects.get(name="csa").user_set.remove(csa)  # the reverse side, as the admin's group page does
+    assert client.get(url(customer.ucrn)).status_code == 403
+
+
+def test_the_cache_holds_no_token_and_no_password(csa, customer):
+    client = token_client(csa)
+    client.get(url(customer.ucrn))
+    key = Token.objects.get(user=csa).key
+    entry = cache.get(token_cache_key(key))
+    assert entry is not None and "password" not in entry["user"]
+    assert key not in repr(entry)
+
+
+def test_the_process_copy_of_the_lists_follows_the_shared_generation(csa_api):
+    """Another server's edit of a list reaches this process through the shared generation alone."""
+    titles = csa_api.get("/api/v1/lists/titles/").json()
+    Title.objects.filter(name="Dr").update(name="Doctor")  # the edit, without this process's signals
+    assert csa_api.get("/api/v1/lists/titles/").json() == titles  # still this process's copy
+    cache.set(caching.LISTS_GENERATION, "renewed-by-another-server")
+    assert any(t["name"] == "Doctor" for t in csa_api.get("/api/v1/lists/titles/").json())
+
+
+def test_linking_a_portal_account_counts_at_once(csa_api, citizen, citizen_api, customer, other_customer):
+    for _ in range(3):
+        assert citizen_api.get(url(customer.ucrn)).status_code == 200  # cached, with who may read it
+    customer.portal_user = None
+    customer.save(update_fields=["portal_user"])  # as `adduser` or the admin do
+    other_customer.portal_user = citizen
+    other_customer.save(update_fields=["portal_user"])
+    assert citizen_api.get(url(customer.ucrn)).status_code == 403
+    assert citizen_api.get(url(other_customer.ucrn)).status_code == 200

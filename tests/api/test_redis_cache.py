@@ -1,0 +1,33 @@
+"""hub.redis_cache: Django's Redis cache with its client kept between calls (issue 8)."""
+from __future__ import annotations
+
+import socket
+import uuid
+
+import pytest
+
+from hub.redis_cache import ReusingRedisCache
+
+
+def redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
+def test_one_client_serves_every_call_and_two_caches_share_the_data():
+    prefix = f"test-{uuid.uuid4().hex}"
+    one = ReusingRedisCache("redis://127.0.0.1:6379/3", {"KEY_PREFIX": prefix})
+    two = ReusingRedisCache("redis://127.0.0.1:6379/3", {"KEY_PREFIX": prefix})  # another server
+    try:
+        assert one._cache.get_client() is one._cache.get_client(write=True)
+        one.set("k", {"v": 1}, 30)
+        assert two.get("k") == {"v": 1}
+        assert one.add("k", 2) is False and one.get_many(["k", "missing"]) == {"k": {"v": 1}}
+        assert two.add("n", 0) and one.incr("n") == 1 and two.get("n") == 1
+    finally:
+        one.delete_many(["k", "n"])

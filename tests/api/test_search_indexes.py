@@ -1,0 +1,157 @@
+"""Issue 8's search: each filter on an index that also serves the order, the search box by shape, and the
+fuzzy name filter (pg_trgm on PostgreSQL, the same similarity on SQLite)."""
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from profiles import fuzzy
+from profiles.factories import AddressFactory, CustomerFactory
+from profiles.filters import CustomerFilterSet
+from profiles.models import Customer
+from profiles.selectors import profile_search
+from tests.api.conftest import url
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL plans")
+
+
+def names(client, **params) -> list[str]:
+    response = client.get(url(), params)
+    assert response.status_code == 200, response.json()
+    return [r["sort_name"] for r in response.json()["results"]]
+
+
+# --- Fuzzy name search -----------------------------------------------------------------------------------
+
+
+def test_smyth_finds_smith_most_similar_first(csa_api):
+    CustomerFactory(first_name="Ann", last_name="Smith")
+    CustomerFactory(first_name="Bob", last_name="Smyth")
+    CustomerFactory(first_name="Cat", last_name="Smithers")
+    CustomerFactory(first_name="Dan", last_name="Jones")
+    found = names(csa_api, name="Smyth")
+    assert found[:2] == ["Smyth, Bob", "Smith, Ann"]
+    assert "Jones, Dan" not in found
+
+
+def test_first_names_rank_the_matches(csa_api):
+    CustomerFactory(first_name="Jane", last_name="Smith")
+    CustomerFactory(first_name="John", last_name="Smith")
+    assert names(csa_api, name="Jon Smyth") == ["Smith, John", "Smith, Jane"]
+
+
+def test_an_organisation_name_spelt_roughly(csa_api):
+    CustomerFactory(contact_type_id="Organization", organisation_name="Acme Housing", first_name="", last_name="")
+    assert names(csa_api, name="Acme Housng") == ["Acme Housing"]
+
+
+def test_the_fuzzy_filter_is_in_the_schema(csa_api):
+    schema = csa_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    parameters = schema["paths"]["/api/v1/profiles/"]["get"]["parameters"]
+    assert any(p["name"] == "name" and "Smyth" in p["description"] for p in parameters)
+
+
+def test_similarity_is_pg_trgms_on_both_databases():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT similarity(%s, %s), similarity(%s, %s)", ["Smyth", "smith", "Jon", "John"])
+        in_db = cursor.fetchone()
+    assert in_db[0] == pytest.approx(fuzzy.similarity("Smyth", "smith")) == pytest.approx(3 / 9)
+    assert in_db[1] == pytest.approx(fuzzy.similarity("Jon", "John"))
+
+
+# --- The search box and the order ----------------------------------------------------------------------
+
+
+def test_surname_results_in_case_insensitive_order(csa_api):
+    for last in ("smithson", "Smith", "SMITHERS"):
+        CustomerFactory(first_name="A", last_name=last)
+    assert names(csa_api, last_name="smi") == ["Smith, A", "SMITHERS, A", "smithson, A"]
+
+
+def test_a_ucrn_in_the_box_makes_no_subquery(csa_api):
+    customer = CustomerFactory()
+    with CaptureQueriesContext(connection) as captured:
+        response = csa_api.get(url(), {"search": customer.ucrn})
+    assert [r["ucrn"] for r in response.json()["results"]] == [customer.ucrn]
+    assert not [q["sql"] for q in captured.captured_queries if "IN (SELECT" in q["sql"].upper()]
+
+
+def test_a_uprn_in_the_box_finds_its_primary_address_only(csa_api):
+    customer = CustomerFactory(address=False)
+    AddressFactory(customer=customer, uprn="100023336956", is_primary=True)
+    old = CustomerFactory(address=False)
+    AddressFactory(customer=old, uprn="100023336956", is_primary=False)
+    assert [r["ucrn"] for r in csa_api.get(url(), {"search": "100023336956"}).json()["results"]] == [customer.ucrn]
+
+
+def test_punctuation_alone_finds_nothing(csa_api):
+    CustomerFactory()
+    assert csa_api.get(url(), {"search": "?!"}).json()["count"] == 0
+
+
+# --- The plans: the indexes serve the queries (PostgreSQL) ---------------------------------------------
+
+
+def plan(csa, *, bitmap: bool = False, **params) -> str:
+    # bitmap: the customer table alone, without the partial indexes' condition (which would make any of
+    # them a candidate), so the plan shows which index the filter itself uses
+    base = Customer.objects.only("pk") if bitmap else profile_search(user=csa)
+    filterset = CustomerFilterSet(params, queryset=base)
+    assert filterset.is_valid(), filterset.errors
+    queryset = filterset.qs
+    sql, args = queryset[:25].query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a test table is tiny: ask whether it *can*
+        if bitmap:  # ... and not by walking any index of the whole table
+            cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, args)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@postgres_only
+def test_the_surname_index_serves_filter_and_order(csa):
+    CustomerFactory(last_name="Smith")
+    text = plan(csa, last_name="smi")
+    assert "customer_search_name_idx" in text
+    assert "Sort" not in text  # the index gives the order: no sort of the matches
+
+
+@postgres_only
+def test_the_surname_count_reads_the_index_only(csa):
+    """A paginated search is counted: 44,000 `Smi`s at a million must not be fetched from the table."""
+    CustomerFactory(last_name="Smith")
+    filterset = CustomerFilterSet({"last_name": "smi"}, queryset=profile_search(user=csa))
+    assert filterset.is_valid(), filterset.errors
+    with CaptureQueriesContext(connection) as captured:
+        assert filterset.qs.count() == 1
+    with connection.cursor() as cursor:  # a test table is tiny: ask whether an index-only scan *can* count
+        for path in ("seqscan", "bitmapscan", "indexscan"):
+            cursor.execute(f"SET LOCAL enable_{path} = off")
+        cursor.execute("EXPLAIN " + captured.captured_queries[-1]["sql"])
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using customer_search_name_idx" in text, text
+
+
+@postgres_only
+def test_the_fuzzy_filter_uses_the_trigram_index():
+    CustomerFactory(last_name="Smith")
+    with CaptureQueriesContext(connection) as captured:
+        filterset = CustomerFilterSet({"name": "Smyth"}, queryset=Customer.objects.only("pk"))
+        assert filterset.is_valid() and len(filterset.qs) == 1
+    finding = next(q["sql"] for q in captured.captured_queries if " % " in q["sql"])  # the one with `%`
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + finding)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert "customer_last_name_trgm_idx" in text and "customer_org_name_trgm_idx" in text
+
+
+@postgres_only
+def test_the_ucrn_search_is_an_or_of_indexes(csa):
+    customer = CustomerFactory()
+    text = plan(csa, bitmap=True, search=customer.ucrn)
+    assert "SubPlan" not in text and "BitmapOr" in text
+    assert "Index Cond: ((ucrn)::text = " in text and "customer_phone_idx" in text

@@ -1,0 +1,83 @@
+"""The admin refuses the configurations of SPEC section 5, and accepts a good one."""
+import pytest
+from django.urls import reverse
+
+from integrations.models import Integration
+
+from .conftest import ADDRESS_FIELDS, UPDATE_MAPPING, build_form
+
+
+@pytest.fixture
+def form(db):
+    return build_form("address", ADDRESS_FIELDS, [])
+
+
+@pytest.fixture
+def admin_client_(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def post_integration(client, form, kind, mappings, **options):
+    data = {
+        "form": form.pk, "kind": kind, "when": "submission", "sort_order": 0,
+        "update_primary_address": options.get("update_primary_address", "0"),
+        "address_is_primary": options.get("address_is_primary", "1"),
+        "mappings-TOTAL_FORMS": len(mappings), "mappings-INITIAL_FORMS": 0,
+        "mappings-MIN_NUM_FORMS": 0, "mappings-MAX_NUM_FORMS": 1000,
+    }
+    for n, (field_name, template) in enumerate(mappings.items()):
+        data[f"mappings-{n}-field_name"] = field_name
+        data[f"mappings-{n}-template"] = template
+    return client.post(reverse("admin:integrations_integration_add"), data)
+
+
+def test_a_good_update_integration_is_saved(admin_client_, form):
+    response = post_integration(admin_client_, form, "update", UPDATE_MAPPING, update_primary_address="{Moved}")
+    assert response.status_code == 302
+    assert Integration.objects.get(form=form).mappings.count() == len(UPDATE_MAPPING)
+
+
+@pytest.mark.parametrize(
+    "kind, mappings, options, message",
+    [
+        ("update", {**UPDATE_MAPPING, "first_name": "{Forename}"}, {}, "The form has no field {forename}"),
+        ("update", {**UPDATE_MAPPING, "shoe_size": "{First_Name}"}, {}, "shoe_size is not a field"),
+        ("update", {**UPDATE_MAPPING, "email_address": "{First_Name}"}, {}, "cannot map email_address"),
+        ("update", {k: v for k, v in UPDATE_MAPPING.items() if k != "ucrn"}, {}, "must map ucrn"),
+        ("update", {k: v for k, v in UPDATE_MAPPING.items() if k != "contact_type"}, {}, "must map contact_type"),
+        ("create", {"contact_type": "Individual"}, {}, "must map preferred_contact_method"),
+        ("update", UPDATE_MAPPING, {"update_primary_address": "{Nope}"}, "The form has no field {nope}"),
+    ],
+)
+def test_refused_configurations(admin_client_, form, kind, mappings, options, message):
+    response = post_integration(admin_client_, form, kind, mappings, **options)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Integration.objects.filter(form=form).exists()
+
+
+def test_removing_a_field_that_a_mapping_uses_is_refused(admin_client_, form):
+    assert post_integration(admin_client_, form, "update", UPDATE_MAPPING).status_code == 302
+    fields = list(form.fields.all())
+    data = {"name": form.name, "slug": form.slug, "description": "", "audience": "csa",
+            "fields-TOTAL_FORMS": len(fields), "fields-INITIAL_FORMS": len(fields),
+            "fields-MIN_NUM_FORMS": 0, "fields-MAX_NUM_FORMS": 1000}
+    for n, f in enumerate(fields):
+        data.update({f"fields-{n}-id": f.pk, f"fields-{n}-form": form.pk, f"fields-{n}-sort_order": f.sort_order,
+                     f"fields-{n}-data_name": f.data_name, f"fields-{n}-label": f.label, f"fields-{n}-type": f.type})
+        if f.data_name == "Street":
+            data[f"fields-{n}-DELETE"] = "on"
+    response = admin_client_.post(reverse("admin:integrations_form_change", args=[form.pk]), data)
+    assert response.status_code == 200
+    assert "{street}" in response.content.decode()
+    assert form.fields.filter(data_name="Street").exists()
+
+
+def test_the_admin_previews_a_form(admin_client_, form):
+    response = admin_client_.get(reverse("admin:integrations_form_preview", args=[form.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="Postcode"' in page and "Preview: Address" in page
+    change = admin_client_.get(reverse("admin:integrations_form_change", args=[form.pk])).content.decode()
+    assert reverse("admin:integrations_form_preview", args=[form.pk]) in change

@@ -1,0 +1,112 @@
+"""Hardening (issue 6): a clean `check --deploy`, security headers and CSP, CSRF, login throttling."""
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client, override_settings
+
+from profiles.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(**env: str) -> subprocess.CompletedProcess:
+    # As production starts: not with the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (tests/web/conftest.py).
+    environ = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environ.update(DJANGO_SETTINGS_MODULE="hub.settings", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=environ, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_production_settings_pass_check_deploy_with_zero_warnings():
+    result = run_check(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="example.org")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    environ = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True,
+                            env={**environ, "DJANGO_SETTINGS_MODULE": "hub.settings", "DEBUG": "false"}, timeout=120)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.django_db
+def test_security_headers_on_pages_and_api(client):
+    for url in ["/accounts/login/", "/api/v1/lists/titles/"]:
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "frame-ancestors 'none'" in policy
+        assert "script-src 'self'" in policy and "style-src 'self'" in policy
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+def test_only_the_api_docs_relax_style_src(client):
+    client.force_login(UserFactory(username="docs-reader", role="csa"))
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self';" in policy + ";"  # its start-up script is a file too
+    assert "style-src 'self' 'unsafe-inline'" in policy
+    assert "<script>" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_csrf_is_enforced_on_forms():
+    user = UserFactory(username="csrf-csa", role="csa", password="long-enough-password-1")
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/login/", {"username": user.username, "password": "long-enough-password-1"})
+    assert response.status_code == 403
+    client.force_login(user)
+    assert client.post("/hub/customers/new/", {"contact_type": "Individual"}).status_code == 403
+    assert client.post("/accounts/logout/").status_code == 403
+
+
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+@pytest.mark.django_db
+def test_login_lockout_per_user_and_per_address():
+    UserFactory(username="target", role="csa", password="right-password-123")
+    UserFactory(username="bystander", role="csa", password="right-password-456")
+
+    def sign_in(username: str, password: str, ip: str):
+        return Client(REMOTE_ADDR=ip).post("/accounts/login/", {"username": username, "password": password})
+
+    # Per user: three failures from three addresses lock the username, whatever the address.
+    assert [sign_in("target", "wrong", f"10.0.0.{n}").status_code for n in range(3)] == [200, 200, 429]
+    locked = sign_in("target", "right-password-123", "10.0.0.99")
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in locked.wsgi_request.session
+    assert sign_in("bystander", "right-password-456", "10.0.0.99").status_code == 302  # others unaffected
+
+    # Per address: three failures for different usernames from one address lock that address.
+    for n in range(3):
+        sign_in(f"guess{n}", "wrong", "192.0.2.7")
+    assert sign_in("bystander", "right-password-456", "192.0.2.7").status_code == 429
+    assert sign_in("bystander", "right-password-456", "192.0.2.8").status_code == 302
+
+
+def test_password_validators_are_on():
+    from django.conf import settings
+
+    names = {v["NAME"].rsplit(".", 1)[1] for v in settings.AUTH_PASSWORD_VALIDATORS}
+    assert {"MinimumLengthValidator", "CommonPasswordValidator", "NumericPasswordValidator"} <= names
+
+
+def test_api_is_throttled_per_client():
+    from django.conf import settings
+
+    rest = settings.REST_FRAMEWORK
+    assert "rest_framework.throttling.UserRateThrottle" in rest["DEFAULT_THROTTLE_CLASSES"]
+    assert "rest_framework.throttling.AnonRateThrottle" in rest["DEFAULT_THROTTLE_CLASSES"]

@@ -1,0 +1,238 @@
+"""Every URL pattern of the project, taken from the URL resolver, with every role (issue 6).
+
+EXPECTED names the status of a GET for each role; a pattern the resolver has and the table lacks fails the
+test, so a new page cannot be forgotten. The admin site's own patterns (generated per registered model)
+follow one rule, ADMIN_RULE. Then every write a role is refused (POST, PUT, PATCH, DELETE) is sent and
+must be refused without changing anything in the database.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib.admin import site as admin_site
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from integrations.models import Case, Form
+from profiles.factories import CustomerFactory, UserFactory
+from profiles.models import ChangeRecord, Customer
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "citizen", "csa", "admin")
+LOGIN = "login"  # 302 to the sign-in page: what an anonymous visitor of a page gets
+# GET status per role: (anonymous, citizen, csa, admin). The citizen is linked to the customer in {ucrn}.
+EXPECTED: dict[str, tuple] = {
+    "": (302, 302, 302, 302),
+    "accounts/login/": (200, 302, 302, 302),
+    "accounts/logout/": (405, 405, 405, 405),
+    "home/": (LOGIN, 302, 302, 302),
+    "hub/": (LOGIN, 403, 200, 200),
+    "hub/customers/": (LOGIN, 403, 200, 200),
+    "hub/customers/new/": (LOGIN, 403, 200, 200),
+    "hub/customers/<str:ucrn>/": (LOGIN, 403, 200, 200),
+    "hub/customers/<str:ucrn>/edit/": (LOGIN, 403, 200, 200),
+    "hub/customers/<str:ucrn>/email/": (LOGIN, 403, 405, 405),
+    "hub/customers/<str:ucrn>/export/": (LOGIN, 403, 200, 200),
+    "hub/customers/<str:ucrn>/erase/": (LOGIN, 403, 403, 200),
+    "hub/customers/<str:ucrn>/not-duplicate/": (LOGIN, 403, 405, 405),
+    "hub/customers/<str:ucrn>/merge/": (LOGIN, 403, 200, 200),
+    "hub/customers/<str:ucrn>/merge/<int:id>/undo/": (LOGIN, 403, 405, 405),
+    "portal/profile/": (LOGIN, 200, 403, 403),
+    "portal/profile/edit/": (LOGIN, 200, 403, 403),
+    "portal/profile/export/": (LOGIN, 200, 403, 403),
+    "hub/forms/": (LOGIN, 403, 200, 200),
+    "hub/forms/<slug:slug>/": (LOGIN, 403, 200, 200),
+    "hub/cases/": (LOGIN, 403, 200, 200),
+    "hub/cases/<str:reference>/": (LOGIN, 403, 200, 200),
+    "hub/cases/<str:reference>/edit/": (LOGIN, 403, 200, 200),
+    "hub/cases/<str:reference>/link/": (LOGIN, 403, 405, 405),
+    "portal/forms/<slug:slug>/": (LOGIN, 200, 403, 403),
+    "api/v1/forms/": (401, 200, 200, 200),
+    "api/v1/forms/<str:slug>/": (401, 200, 200, 200),
+    "api/v1/forms/<str:slug>/submissions/": (401, 405, 405, 405),
+    "api/v1/profiles/": (401, 403, 200, 200),
+    "api/v1/^profiles/import/?$": (401, 403, 405, 405),
+    "api/v1/^profiles/duplicates/?$": (401, 403, 400, 400),  # without ?ucrn=
+    "api/v1/^profiles/(?P<ucrn>[^/]+)/not-duplicate/?$": (401, 403, 405, 405),
+    "api/v1/profiles/<str:ucrn>/": (401, 200, 200, 200),
+    "api/v1/profiles/<str:ucrn>/addresses/": (401, 200, 200, 200),
+    "api/v1/profiles/<str:ucrn>/history/": (401, 200, 200, 200),
+    "api/v1/profiles/<str:ucrn>/export/": (401, 200, 200, 200),
+    "api/v1/profiles/<str:ucrn>/erase/": (401, 405, 405, 405),
+    "api/v1/^profiles/(?P<ucrn>[^/]+)/merge/?$": (401, 405, 405, 405),
+    "api/v1/^profiles/(?P<ucrn>[^/]+)/merge/(?P<id>[^/]+)/undo/?$": (401, 405, 405, 405),
+    "api/v1/lists/<str:list_name>/": (401, 200, 200, 200),
+    "api/v1/^events/?$": (401, 403, 405, 405),
+    "api/schema/": (200, 200, 200, 200),
+    "api/docs/": (200, 200, 200, 200),
+}
+REFUSED = {401, 403, 405}
+# The roles refused a write on the routes that take POST only (their GET is 405 for everyone signed in).
+POST_ONLY_REFUSED = {
+    "accounts/logout/": (),
+    "hub/customers/<str:ucrn>/email/": ("anonymous", "citizen"),
+    "hub/cases/<str:reference>/link/": ("anonymous", "citizen"),
+    "api/v1/forms/<str:slug>/submissions/": ("anonymous",),
+    "api/v1/^profiles/import/?$": ("anonymous", "citizen"),
+    "api/v1/^events/?$": ("anonymous", "citizen"),
+    "hub/customers/<str:ucrn>/not-duplicate/": ("anonymous", "citizen"),
+    "api/v1/^profiles/(?P<ucrn>[^/]+)/not-duplicate/?$": ("anonymous", "citizen"),
+    "api/v1/profiles/<str:ucrn>/erase/": ("anonymous", "citizen", "csa"),
+    "hub/customers/<str:ucrn>/merge/<int:id>/undo/": ("anonymous", "citizen"),
+    "api/v1/^profiles/(?P<ucrn>[^/]+)/merge/?$": ("anonymous", "citizen"),
+    "api/v1/^profiles/(?P<ucrn>[^/]+)/merge/(?P<id>[^/]+)/undo/?$": ("anonymous", "citizen"),
+}
+
+
+def admin_rule(route: str, name: str | None, role: str, admin_user) -> set:
+    """The Django admin: staff only. Others are sent to its sign-in page; its sign-in page itself shows.
+    An administrator sees every page, except what the model admin itself refuses (customers are never
+    deleted, change records never added): 403 exactly where its has_add/has_delete_permission says no."""
+    if name == "login":
+        return {200, 302}
+    if name == "logout" and role != "admin":
+        return {302}  # away from the admin, signed-in or not
+    if role != "admin":
+        return {LOGIN}
+    if name == "logout":
+        return {405}  # POST only
+    if name == "autocomplete":
+        return {403}  # without the admin's own query parameters
+    if name == "view_on_site" or route.endswith("(?P<url>.*)$"):  # no page on the site; the catch-all
+        return {404}
+    for model, model_admin in admin_site._registry.items():
+        prefix = f"{model._meta.app_label}_{model._meta.model_name}_"
+        if name and name.startswith(prefix):
+            request = RequestFactory().get("/admin/")
+            request.user = admin_user
+            action = name.removeprefix(prefix)
+            if action == "add" and not model_admin.has_add_permission(request):
+                return {403}
+            if action == "delete" and not model_admin.has_delete_permission(request, model.objects.first()):
+                return {403}
+    return {200, 302}
+
+
+def patterns(resolvers=None, prefix: str = "", admin: bool = False):
+    """(route, name, is_admin, pattern) for every pattern, routes as the resolver spells them."""
+    for item in get_resolver().url_patterns if resolvers is None else resolvers:
+        if isinstance(item, URLResolver):
+            yield from patterns(item.url_patterns, prefix + str(item.pattern),
+                                admin or getattr(item, "app_name", None) == "admin")
+        elif isinstance(item, URLPattern):
+            yield prefix + str(item.pattern), item.name, admin
+
+
+@pytest.fixture
+def world(db):
+    users = {
+        "citizen": UserFactory(username="walk-citizen", role="citizen"),
+        "csa": UserFactory(username="walk-csa", role="csa"),
+        "admin": UserFactory(username="walk-admin", role="admin"),
+    }
+    customer = CustomerFactory(portal_user=users["citizen"])
+    form = Form.objects.create(name="Walk form", slug="walk-form", audience=Form.Audience.BOTH)
+    case = Case.objects.create(form=form, customer=customer, data={"x": "1"}, submitted_by=users["csa"])
+    return {"users": users, "customer": customer, "form": form, "case": case}
+
+
+def client_for(world, role: str) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    return client
+
+
+def fill(route: str, world) -> str:
+    """A real URL for a route: the customer's UCRN, the case's reference, the form's slug, a list name, an
+    admin object of the pattern's model."""
+    values = {
+        "ucrn": world["customer"].ucrn,
+        "reference": world["case"].reference,
+        "slug": world["form"].slug,
+        "list_name": "titles",
+        "url": "no-such-page/",
+        "app_label": "profiles",
+        "content_type_id": str(ContentType.objects.get_for_model(Customer).pk),
+    }
+    route = route.replace("^", "").replace("?$", "").replace("$", "")
+
+    def value(match: re.Match) -> str:
+        name = match.group("name") or match.group("group")
+        if name in ("object_id", "id", "pk"):
+            return str(world["object_pk"])
+        return values[name]
+
+    return "/" + re.sub(r"\(\?P<(?P<group>\w+)>[^)]*\)|<(?:\w+:)?(?P<name>\w+)>", value, route)
+
+
+def admin_object_pk(name: str, world):
+    """The pk of an object of the model an admin pattern is about (`profiles_customer_change`)."""
+    for model in apps.get_models():
+        if name.startswith(f"{model._meta.app_label}_{model._meta.model_name}_"):
+            obj = model.objects.order_by("pk").first()
+            return obj.pk if obj is not None else 1
+    return world["customer"].pk
+
+
+def check(response, expected, role: str) -> bool:
+    code = response.status_code
+    if LOGIN in expected and code == 302 and "login" in response["Location"]:
+        return True
+    return code in expected
+
+
+def snapshot():
+    counts = {m._meta.label: m.objects.count() for m in apps.get_models()
+              if m._meta.app_label in ("profiles", "integrations", "auth", "authtoken") and m._meta.managed}
+    return counts, list(Customer.objects.order_by("pk").values_list("pk", "version", "first_name", "email_address")), \
+        list(ChangeRecord.objects.order_by("pk").values_list("pk", "changes"))
+
+
+def test_every_url_with_every_role(world):
+    found = list(patterns())
+    routes = {route for route, _, admin in found if not admin}
+    missing = routes - set(EXPECTED)
+    assert not missing, f"URL patterns with no expectation in EXPECTED: {sorted(missing)}"
+    assert set(POST_ONLY_REFUSED) <= set(EXPECTED)
+    assert not set(EXPECTED) - routes, f"EXPECTED names patterns that no longer exist: {set(EXPECTED) - routes}"
+
+    clients = {role: client_for(world, role) for role in ROLES}
+    failures, refused = [], []
+    for route, name, admin in found:
+        world["object_pk"] = admin_object_pk(name or "", world)
+        url = fill(route, world)
+        for n, role in enumerate(ROLES):
+            expected = admin_rule(route, name, role, world["users"]["admin"]) if admin else {EXPECTED[route][n]}
+            response = clients[role].get(url)
+            if not check(response, expected, role):
+                failures.append(f"{role} GET {url} ({route}): {response.status_code}, expected {expected}")
+            if admin or route not in POST_ONLY_REFUSED:
+                if expected & (REFUSED | {LOGIN}) and not (expected & {200}):
+                    refused.append((role, url, admin))
+            elif role in POST_ONLY_REFUSED[route]:
+                refused.append((role, url, admin))
+    assert not failures, "\n".join(failures)
+
+    # Every write a role may not make is refused, and changes nothing.
+    before = snapshot()
+    body = {"first_name": "Intruder", "contact_type": "Individual", "preferred_contact_method": 3,
+            "email_address": "intruder@example.org", "post": "yes", "action": "submit"}
+    for role, url, _admin in refused:
+        client = clients[role]
+        for method in ("post", "put", "patch", "delete"):
+            if method != "post" and not url.startswith("/api/"):
+                continue
+            kwargs = {"content_type": "application/json"} if url.startswith("/api/") else {}
+            data = json.dumps(body) if kwargs else body
+            response = getattr(client, method)(url, data, **kwargs)
+            ok = response.status_code in REFUSED or (response.status_code == 302 and "login" in response["Location"])
+            if not ok:
+                failures.append(f"{role} {method.upper()} {url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
+    assert snapshot() == before
