@@ -3,13 +3,19 @@
 `django.core.cache.backends.redis.RedisCacheClient.get_client` builds a new `redis.Redis` object for every
 cache operation (about 0.3 ms of Python each, measured by the benchmark's profile: a third of the cost of
 a cache read). A `redis.Redis` is safe to share (it takes a connection from its pool per command), so
-this one keeps it. Everything else, pools, serializer, options, is Django's.
+this one keeps it. `incr` is one round trip instead of Django's two (EXISTS, then INCRBY): the API's
+throttle (hub.throttling) counts every request with it. Everything else, pools, serializer, options, is
+Django's.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+# INCRBY only an existing key, atomically: Django's `incr` raises ValueError for a missing key (and must not
+# create one without its expiry), which its own client checks with a separate EXISTS.
+INCR_EXISTING = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('incrby', KEYS[1], ARGV[1]) end"
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -25,6 +31,12 @@ class ReusingRedisCacheClient(RedisCacheClient):
                 self._pools[index] = self._pool_class.from_url(self._servers[index], **self._pool_options)
             client = self._clients[index] = self._client(connection_pool=self._pools[index])
         return client
+
+    def incr(self, key: Any, delta: int) -> int:
+        value = self.get_client(key, write=True).eval(INCR_EXISTING, 1, key, delta)
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
 
 class ReusingRedisCache(RedisCache):

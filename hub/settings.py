@@ -120,8 +120,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 LOGIN_URL = "/admin/login/"
 
-# The REST API (SPEC section 6): JSON only, one error shape (hub.api), throttled per client. The rates
-# are generous defaults, set from the environment (`API_USER_RATE`, `API_ANON_RATE`, such as 2000/min).
+# The REST API (SPEC section 6): JSON only, one error shape (hub.api), throttled per client with one counter
+# increment per request (hub.throttling). The rates are generous defaults, set from the environment
+# (`API_USER_RATE`, `API_ANON_RATE`, such as 2000/min).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "hub.api.HubTokenAuthentication",
@@ -135,8 +136,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "hub.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.UserRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "hub.throttling.UserThrottle",
+        "hub.throttling.AnonThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("API_USER_RATE", "2000/min"),

@@ -117,10 +117,11 @@ def test_an_inactive_users_token_is_refused(csa):
 
 def test_throttled_clients_get_429_in_the_error_shape(csa, monkeypatch):
     from django.core.cache import cache
-    from rest_framework.throttling import UserRateThrottle
+    from hub.throttling import UserThrottle
 
     cache.clear()
-    monkeypatch.setattr(UserRateThrottle, "rate", "2/min", raising=False)
+    monkeypatch.setattr(UserThrottle, "rate", "2/min", raising=False)
+    monkeypatch.setattr(UserThrottle, "timer", staticmethod(lambda: 1_800_000_030.0))  # mid-window, always
     client = token_client(csa)
     statuses = [client.get("/api/v1/lists/titles/").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]

@@ -21,7 +21,9 @@ from urllib.parse import urlparse
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from rest_framework.throttling import UserRateThrottle
+
+from hub.redis_cache import ReusingRedisCache
+from hub.throttling import UserThrottle
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/3"
@@ -53,7 +55,6 @@ def test_redis_url_makes_every_cache_the_shared_redis():
         assert cache["LOCATION"] == "redis://cache.internal:6379/2"
         assert cache["KEY_PREFIX"] == "hub"
         assert read["classes"][alias] == "ReusingRedisCache"
-    from hub.redis_cache import ReusingRedisCache
 
     assert issubclass(ReusingRedisCache, RedisCache)
     # Sessions stay in the database: shared by every server, whatever the cache.
@@ -96,7 +97,7 @@ def redis_reachable(url: str) -> bool:
 
 @pytest.fixture
 def two_redis_connections():
-    """Two RedisCache objects (separate connection pools, as on two servers) under one unique prefix."""
+    """Two of the hub's Redis caches (separate connection pools, as on two servers) under one unique prefix."""
     if not redis_reachable(TEST_REDIS_URL):
         message = f"Redis is not reachable at {TEST_REDIS_URL} (set REDIS_URL or start redis-server)"
         if os.environ.get("CI") or os.environ.get("REDIS_URL"):
@@ -104,7 +105,7 @@ def two_redis_connections():
         pytest.skip(message)
     prefix = f"hub-test-{os.getpid()}-{secrets.token_hex(4)}"
     params = {"KEY_PREFIX": prefix, "TIMEOUT": 120}
-    first, second = RedisCache(TEST_REDIS_URL, params), RedisCache(TEST_REDIS_URL, params)
+    first, second = ReusingRedisCache(TEST_REDIS_URL, params), ReusingRedisCache(TEST_REDIS_URL, params)
     yield first, second
     client = first._cache.get_client(write=True)
     keys = list(client.scan_iter(match=f"{prefix}:*"))
@@ -112,15 +113,16 @@ def two_redis_connections():
         client.delete(*keys)
 
 
-def throttle_on(cache) -> UserRateThrottle:
-    """DRF's user throttle (the API's) counting in `cache`, at 3 requests a minute."""
-    return type("Throttle", (UserRateThrottle,), {"cache": cache, "rate": "3/min"})()
+def throttle_on(cache) -> UserThrottle:
+    """The API's user throttle counting in `cache`, at 3 requests a minute, at a fixed time mid-window."""
+    return type("Throttle", (UserThrottle,), {"cache": cache, "rate": "3/min", "timer": staticmethod(lambda: NOW)})()
 
 
 def allowed(cache, request) -> bool:
     return throttle_on(cache).allow_request(request, view=None)
 
 
+NOW = 1_800_000_030.0
 REQUEST = SimpleNamespace(user=SimpleNamespace(is_authenticated=True, pk=4242), META={})
 
 
@@ -146,6 +148,18 @@ def test_a_delete_on_one_connection_is_seen_by_the_other(two_redis_connections):
     server_a.add("failures", 0)
     assert server_a.incr("failures") == 1
     assert server_b.incr("failures") == 2
+
+
+def test_incr_keeps_django_semantics_in_one_round_trip(two_redis_connections):
+    """hub.redis_cache's one-command incr: a missing key is a ValueError (and is not made), the expiry is kept."""
+    cache, _ = two_redis_connections
+    with pytest.raises(ValueError):
+        cache.incr("never-set")
+    assert cache.get("never-set") is None
+    cache.add("counter", 1, timeout=50)
+    assert [cache.incr("counter"), cache.incr("counter", 5)] == [2, 7]
+    client = cache._cache.get_client(write=True)
+    assert 0 < client.ttl(cache.make_and_validate_key("counter")) <= 50
 
 
 def test_separate_memory_caches_would_not_share_the_count():

@@ -108,5 +108,4 @@ def test_api_is_throttled_per_client():
     from django.conf import settings
 
     rest = settings.REST_FRAMEWORK
-    assert "rest_framework.throttling.UserRateThrottle" in rest["DEFAULT_THROTTLE_CLASSES"]
-    assert "rest_framework.throttling.AnonRateThrottle" in rest["DEFAULT_THROTTLE_CLASSES"]
+    assert rest["DEFAULT_THROTTLE_CLASSES"] == ["hub.throttling.UserThrottle", "hub.throttling.AnonThrottle"]

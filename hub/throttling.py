@@ -1,0 +1,52 @@
+"""The API's per-client throttles: DRF's rates, counted with one atomic increment per request.
+
+DRF's `SimpleRateThrottle` keeps every request's timestamp in one cache entry that it reads, unpickles,
+trims, pickles and writes back on each request: two cache round trips whose payload grows with the rate
+(a client allowed 2,000 requests a minute sends up to 2,000 floats each way on every call). These count
+instead: one integer per client and window, raised with the cache's `incr` (one round trip on Redis,
+`hub.redis_cache`), so the cost does not depend on the rate and servers sharing the cache count together.
+
+The window is fixed: it starts on the clock's multiples of the period (each minute for `/min`), so a
+client may send up to twice its rate across a boundary; `Retry-After` says when its window ends.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
+
+
+class CountingThrottle(SimpleRateThrottle):
+    """`SimpleRateThrottle`'s rates and keys, with a counter per fixed window instead of a timestamp log."""
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        if self.rate is None:
+            return True
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.window_ends = (window + 1) * self.duration
+        return count(self.cache, f"{key}:{window}", self.duration) <= self.num_requests
+
+    def wait(self) -> float:
+        return max(self.window_ends - self.now, 0.0)
+
+
+def count(cache: Any, key: str, timeout: int) -> int:
+    """Add one to the counter `key` (created at 1, expiring after `timeout` s) and return its new value."""
+    try:
+        return cache.incr(key)
+    except ValueError:  # no counter yet for this window
+        if cache.add(key, 1, timeout):
+            return 1
+        return cache.incr(key)  # another server started it first
+
+
+class UserThrottle(CountingThrottle, UserRateThrottle):
+    """Signed-in callers (tokens and sessions), by user: `DEFAULT_THROTTLE_RATES["user"]`."""
+
+
+class AnonThrottle(CountingThrottle, AnonRateThrottle):
+    """Anonymous callers, by address: `DEFAULT_THROTTLE_RATES["anon"]`."""
