@@ -4,11 +4,11 @@ With `REDIS_URL` set every server shares the cache, so nothing here is per proce
 server is seen at once by a read through another.
 
 Entries are tagged with **generations**. A generation is a random token kept in the cache under its own
-key (one per customer, one for all the reference lists). A write replaces the generation (right away, and
-again once its transaction has committed); a read takes the generations *before* it reads the database
-and stores its entry tagged with them; an entry is used only while its tags are still the current
-generations. So a reader that read the row just before a write committed stores an entry that is already
-stale-tagged: it is never served. (Deleting the entry instead would leave that race open: the slow reader
+key (one per customer, one for all the reference lists). A write deletes the generation (right away, and
+again once its transaction has committed), and the next read makes a new random one; a read takes the
+generations *before* it reads the database and stores its entry tagged with them; an entry is used only
+while its tags are still the current generations. So a reader that read the row just before a write
+committed stores an entry that is already stale-tagged: it is never served. (Deleting the entry instead would leave that race open: the slow reader
 would put the old profile back after the delete.) Tokens are random, never counters, so a generation lost
 from the cache (evicted, expired, Redis restarted) can only cause a miss, never a wrong hit.
 """
@@ -90,12 +90,14 @@ def bump(*generations: str) -> None:
 
     Now: so that this request (and a test inside one transaction) reads its own write. On commit: so that
     an entry stored by a concurrent reader between now and the commit (holding the old row) is stale too.
+    Deleting is enough (the next read draws a new random token) and is one command for a whole batch of
+    the bulk import, where writing a new token under each key cost a twelfth of the import's time.
     """
-    def renew() -> None:
-        cache.set_many({g: uuid.uuid4().hex for g in generations}, GENERATION_TTL)
+    def forget() -> None:
+        cache.delete_many(generations)
 
-    renew()
-    transaction.on_commit(renew)
+    forget()
+    transaction.on_commit(forget)
 
 
 def profile_changed(ucrn: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -113,7 +114,13 @@ def parse_email(value: Any) -> str:
 
 def parse_phone(value: Any) -> str:
     """A phone number in any common format, the UK by default; stored in E.164."""
-    text = parse_text(value, max_length=40)
+    return _e164(parse_text(value, max_length=40))
+
+
+@lru_cache(maxsize=65536)
+def _e164(text: str) -> str:
+    """`parse_phone` of a text, kept: a bulk import sees the same numbers again (a re-sent batch, a household's
+    landline), and parsing one costs more than the rest of its record's checks (an error is not kept)."""
     if re.search(r"[A-Za-z]", text):
         raise ValidationError("Enter a phone number using digits, such as 0117 496 0123.", code="invalid")
     try:

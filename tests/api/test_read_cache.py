@@ -83,7 +83,7 @@ def test_a_read_after_a_write_is_never_stale(csa_api, csa, customer, write):
     assert after["first_name"] == "Renamed" and after["version"] == before["version"] + 1
 
 
-def test_the_write_renews_the_generation_again_on_commit(csa, customer, django_capture_on_commit_callbacks):
+def test_the_write_makes_the_generation_stale_again_on_commit(csa, customer, django_capture_on_commit_callbacks):
     """A reader that read the old row between the write and its commit stored an entry that is never used."""
     key, gen = caching.profile_key(customer.ucrn), caching.profile_generation(customer.ucrn)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
