@@ -35,11 +35,11 @@ lint: $(BIN)/.installed
 ## then the import scenario (100,000 rows matched by email against raw COPY); writes bench/results/import.md
 bench: $(BIN)/.installed
 	timeout --kill-after=30 10800 $(BIN)/python bench/run.py $(BENCH_ARGS)
-	timeout --kill-after=30 1800 $(BIN)/python bench/import_bench.py --rows 100000
+	timeout --kill-after=30 1800 $(BIN)/python bench/import_bench.py --rows 100000 --profile
 
 ## bench-import: the import scenario alone (about 2 minutes)
 bench-import: $(BIN)/.installed
-	timeout --kill-after=30 1800 $(BIN)/python bench/import_bench.py --rows 100000
+	timeout --kill-after=30 1800 $(BIN)/python bench/import_bench.py --rows 100000 --profile
 
 ## bench-quick: the same with 100,000 customers and short rounds (under 5 minutes); writes bench/RESULTS-quick.md
 bench-quick: $(BIN)/.installed
