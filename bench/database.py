@@ -71,7 +71,7 @@ def server_env(secret: str) -> dict[str, str]:
 
 def schema_fingerprint() -> str:
     digest = hashlib.sha256()
-    for path in [*sorted(ROOT.glob("*/migrations/*.py")), BENCH / "datagen.py"]:
+    for path in [*sorted(ROOT.glob("*/migrations/*.py")), BENCH / "datagen.py", BENCH / "vocabulary.py"]:
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
