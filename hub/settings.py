@@ -237,9 +237,14 @@ if REDIS_URL:
     }
     CACHES = {"default": _SHARED_CACHE, "axes": _SHARED_CACHE}
 else:
+    # Every entry is written with its own timeout, except where Django's database cache rewrites one on
+    # `incr` with this default: a day, so an API throttle's counter (hub.throttling) lasts its whole
+    # window, even a daily one, however long the client pauses.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hub_cache"},
-        "axes": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hub_axes_cache"},
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hub_cache",
+                    "TIMEOUT": 86400},
+        "axes": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hub_axes_cache",
+                 "TIMEOUT": 86400},
     }
 AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
 AXES_CACHE = "axes"

@@ -7,7 +7,10 @@ instead: one integer per client and window, raised with the cache's `incr` (one 
 `hub.redis_cache`), so the cost does not depend on the rate and servers sharing the cache count together.
 
 The window is fixed: it starts on the clock's multiples of the period (each minute for `/min`), so a
-client may send up to twice its rate across a boundary; `Retry-After` says when its window ends.
+client may send up to twice its rate across a boundary; `Retry-After` says when its window ends. Without
+Redis the counters are in Django's database cache, whose `incr` is a read then a write (two servers can
+each count one request as the same one) and keeps the entry for the cache's default timeout (a day: see
+`CACHES` in hub.settings).
 """
 from __future__ import annotations
 

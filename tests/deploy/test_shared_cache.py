@@ -7,6 +7,7 @@ The over-HTTP version with two real servers is `.ci/two_servers.py`, run by `.ci
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -70,6 +71,32 @@ def test_without_redis_url_every_cache_is_a_shared_database_table():
     """Never a process's own memory: two gunicorn workers without Redis still see each other's writes."""
     read = settings_in_subprocess()
     assert read["classes"] == {"default": "DatabaseCache", "axes": "DatabaseCache"}
+
+
+@pytest.mark.django_db
+def test_a_throttle_counter_in_the_database_cache_lasts_its_window():
+    """The database cache's `incr` rewrites the entry with the cache's default timeout: that default must
+    outlast an hourly window, or an hourly rate would forget a client who paused for a few minutes."""
+    from django.core.cache.backends.db import DatabaseCache
+    from django.core.management.commands.createcachetable import Command as CreateCacheTable
+    from django.db import connection
+    from django.utils import timezone
+
+    from hub.throttling import count
+
+    params = settings_in_subprocess()["CACHES"]["default"]
+    creator = CreateCacheTable()
+    creator.verbosity = 0
+    creator.create_table("default", params["LOCATION"], dry_run=False)  # the tests' own caches are local
+    cache = DatabaseCache(params["LOCATION"], params)
+    key = f"throttle-{secrets.token_hex(4)}"
+    assert [count(cache, key, 3600), count(cache, key, 3600)] == [1, 2]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT expires FROM {params['LOCATION']} WHERE cache_key = %s", [cache.make_key(key)])
+        (expires,) = cursor.fetchone()
+    if timezone.is_naive(expires):
+        expires = timezone.make_aware(expires, dt.UTC)
+    assert expires >= timezone.now() + dt.timedelta(seconds=3500)
 
 
 def test_check_deploy_is_clean_with_redis():
