@@ -8,14 +8,16 @@ key (one per customer, one for all the reference lists). A write deletes the gen
 again once its transaction has committed), and the next read makes a new random one; a read takes the
 generations *before* it reads the database and stores its entry tagged with them; an entry is used only
 while its tags are still the current generations. So a reader that read the row just before a write
-committed stores an entry that is already stale-tagged: it is never served. (Deleting the entry instead would leave that race open: the slow reader
-would put the old profile back after the delete.) Tokens are random, never counters, so a generation lost
-from the cache (evicted, expired, Redis restarted) can only cause a miss, never a wrong hit.
+committed stores an entry that is already stale-tagged: it is never served. (Deleting the entry instead
+would leave that race open: the slow reader would put the old profile back after the delete.) Tokens are
+random, never counters, so a generation lost from the cache (evicted, expired, Redis restarted) can only
+cause a miss, never a wrong hit.
 """
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -55,7 +57,11 @@ def cached(key: str, generations: Iterable[str], load: Callable[[], T], *, timeo
     entry = found.get(key)
     if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == tags:
         return entry[1]
-    value = load()
+    known = _known_tags.set({**(_known_tags.get() or {}), **dict(zip(generations, tags, strict=True))})
+    try:
+        value = load()
+    finally:
+        _known_tags.reset(known)
     if not first_read and store(value):
         cache.set(key, (tags, value), timeout)
     return value
@@ -67,9 +73,14 @@ def cached(key: str, generations: Iterable[str], load: Callable[[], T], *, timeo
 _local: dict[str, tuple[str, Any]] = {}
 
 
+# The generations `cached` has just read, while its `load` runs: a load that reads the reference lists
+# (a profile's title and country names) checks their copy against the tag already in hand, not again.
+_known_tags: ContextVar[dict[str, str] | None] = ContextVar("hub_known_generation_tags", default=None)
+
+
 def cached_locally(key: str, generation: str, load: Callable[[], T], *, timeout: int) -> T:
     """`cached(key, [generation], load)`, with a copy in this process checked against the generation."""
-    tag = cache.get(generation) or _new_generation(generation)
+    tag = (_known_tags.get() or {}).get(generation) or cache.get(generation) or _new_generation(generation)
     kept = _local.get(key)
     if kept is not None and kept[0] == tag:
         return kept[1]

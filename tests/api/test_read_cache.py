@@ -49,6 +49,31 @@ def test_a_miss_reads_the_profile_in_one_query_and_a_hit_in_none(csa_api, custom
     assert touching(sqls, "profiles_customer") == [] and touching(sqls, "authtoken_token") == []
 
 
+def test_a_miss_reads_the_lists_generation_once(csa, customer, monkeypatch):
+    """The profile's read of its generations already holds the lists' one: naming the title and country
+    (the lists' copy in this process) checks against that tag instead of asking the cache again."""
+    profile_read(ucrn=customer.ucrn, user=csa)  # the lists are read and kept in this process
+    expected = profile_get(ucrn=customer.ucrn, user=csa)
+    asked: list[str] = []
+    calls = {"open": 0}  # a backend's get_many may call its own get: count the outer call only
+    for name in ("get", "get_many"):
+        original = getattr(cache, name)
+
+        def spy(keys, *args, original=original, **kwargs):
+            if not calls["open"]:
+                asked.extend([keys] if isinstance(keys, str) else keys)
+            calls["open"] += 1
+            try:
+                return original(keys, *args, **kwargs)
+            finally:
+                calls["open"] -= 1
+
+        monkeypatch.setattr(cache, name, spy)
+    cache.delete(caching.profile_key(customer.ucrn))  # a miss: the profile is read again
+    assert profile_read(ucrn=customer.ucrn, user=csa) == expected
+    assert asked.count(caching.LISTS_GENERATION) == 1
+
+
 def test_a_one_off_read_stores_no_profile(csa_api, customer):
     cache.clear()  # a customer nobody has read or written since the cache started
     csa_api.get(url(customer.ucrn))
