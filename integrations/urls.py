@@ -2,6 +2,7 @@
 forms of the REST API (/api/v1/forms/)."""
 from django.urls import path
 
+from hub.api_urls import api_path
 from integrations import api, views
 
 app_name = "integrations"
@@ -14,8 +15,8 @@ urlpatterns = [
     path("hub/cases/<str:reference>/edit/", views.case_edit, name="case_edit"),
     path("hub/cases/<str:reference>/link/", views.case_link, name="case_link"),
     path("portal/forms/<slug:slug>/", views.portal_form_fill, name="portal_form_fill"),
-    path("api/v1/forms/", api.FormListView.as_view(), name="api_forms"),
+    api_path("api/v1/forms/", api.FormListView.as_view(), name="api_forms"),
     # <str:slug>, not <slug:slug>: any text reaches the API view, so an unknown form is the API's JSON 404.
-    path("api/v1/forms/<str:slug>/", api.FormDetailView.as_view(), name="api_form"),
-    path("api/v1/forms/<str:slug>/submissions/", api.SubmissionView.as_view(), name="api_form_submissions"),
+    api_path("api/v1/forms/<str:slug>/", api.FormDetailView.as_view(), name="api_form"),
+    api_path("api/v1/forms/<str:slug>/submissions/", api.SubmissionView.as_view(), name="api_form_submissions"),
 ]

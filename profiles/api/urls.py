@@ -1,23 +1,23 @@
-"""`/api/v1/`: the profile integrations and reference lists over REST (SPEC section 6)."""
-from django.urls import path, re_path
+"""`/api/v1/`: the profile integrations and reference lists over REST (SPEC section 6).
 
+Every route is an `api_path()`: written with its trailing slash, it answers the same without it."""
+from hub.api_urls import api_path
 from profiles.api import duplicates, export, imports, merge, views
 
 app_name = "api"
 
 urlpatterns = [
-    path("profiles/", views.ProfileListCreateView.as_view(), name="profiles"),
-    re_path(r"^profiles/import/?$", imports.ImportView.as_view(), name="profiles-import"),
-    re_path(r"^profiles/duplicates/?$", duplicates.DuplicatesView.as_view(), name="profiles-duplicates"),
-    path("profiles/<str:ucrn>/", views.ProfileDetailView.as_view(), name="profile"),
-    path("profiles/<str:ucrn>/addresses/", views.AddressHistoryView.as_view(), name="profile-addresses"),
-    path("profiles/<str:ucrn>/history/", views.ChangeHistoryView.as_view(), name="profile-history"),
-    path("profiles/<str:ucrn>/export/", export.ProfileExportView.as_view(), name="profile-export"),
-    path("profiles/<str:ucrn>/erase/", export.ProfileEraseView.as_view(), name="profile-erase"),
-    re_path(r"^profiles/(?P<ucrn>[^/]+)/merge/?$", merge.MergeView.as_view(), name="profile-merge"),
-    re_path(r"^profiles/(?P<ucrn>[^/]+)/merge/(?P<id>[^/]+)/undo/?$", merge.MergeUndoView.as_view(),
-            name="profile-merge-undo"),
-    re_path(r"^profiles/(?P<ucrn>[^/]+)/not-duplicate/?$", duplicates.NotDuplicateView.as_view(),
-            name="profile-not-duplicate"),
-    path("lists/<str:list_name>/", views.ReferenceListView.as_view(), name="list"),
+    api_path("profiles/", views.ProfileListCreateView.as_view(), name="profiles"),
+    api_path("profiles/import/", imports.ImportView.as_view(), name="profiles-import"),
+    api_path("profiles/duplicates/", duplicates.DuplicatesView.as_view(), name="profiles-duplicates"),
+    api_path("profiles/<str:ucrn>/", views.ProfileDetailView.as_view(), name="profile"),
+    api_path("profiles/<str:ucrn>/addresses/", views.AddressHistoryView.as_view(), name="profile-addresses"),
+    api_path("profiles/<str:ucrn>/history/", views.ChangeHistoryView.as_view(), name="profile-history"),
+    api_path("profiles/<str:ucrn>/export/", export.ProfileExportView.as_view(), name="profile-export"),
+    api_path("profiles/<str:ucrn>/erase/", export.ProfileEraseView.as_view(), name="profile-erase"),
+    api_path("profiles/<str:ucrn>/merge/", merge.MergeView.as_view(), name="profile-merge"),
+    api_path("profiles/<str:ucrn>/merge/<str:id>/undo/", merge.MergeUndoView.as_view(), name="profile-merge-undo"),
+    api_path("profiles/<str:ucrn>/not-duplicate/", duplicates.NotDuplicateView.as_view(),
+             name="profile-not-duplicate"),
+    api_path("lists/<str:list_name>/", views.ReferenceListView.as_view(), name="list"),
 ]
