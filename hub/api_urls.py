@@ -9,7 +9,8 @@ the schema has one path per operation. `location()` is the `Location` header of 
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, JsonResponse
 from django.urls import URLPattern, re_path, reverse

@@ -17,6 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hub.api_urls import location, location_header
+from hub.idempotency import idempotent
 from integrations.forms import RunnerForm
 from integrations.models import Form
 from integrations.runner import NON_FIELD, may_fill, submit
@@ -109,9 +111,10 @@ class FormDetailView(APIView):
 
 
 class SubmissionView(APIView):
+    @idempotent
     @extend_schema(
         operation_id="forms_submit",
-        parameters=[SLUG],
+        parameters=[SLUG, location_header("The case the submission raised: its page, `/hub/cases/{reference}/`.")],
         request={"application/json": {"type": "object", "additionalProperties": True,
                                       "description": "The form's values by field data name."}},
         responses={201: SubmissionOutputSerializer, **errors(400, 403, 404, 413, 415)},
@@ -131,6 +134,7 @@ class SubmissionView(APIView):
             {"case": case.reference, "status": case.status, "customer": case.customer.ucrn if case.customer else None,
              "outcomes": case.results},
             status=status.HTTP_201_CREATED,
+            headers=location(request, "integrations:case_detail", case.reference),
         )
 
 

@@ -8,6 +8,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hub.api import IsCSA
+from hub.api_urls import location, location_header
+from hub.idempotency import idempotent
 from profiles.api.views import errors
 from systems.access import AllowListed
 from systems.allowlists import client_of
@@ -49,8 +51,10 @@ class EventView(AllowListed, APIView):
     permission_classes = [permissions.IsAuthenticated, IsCSA]
     allow_list = "open"  # the rules' targets are checked against the client's writable list
 
+    @idempotent
     @extend_schema(
         operation_id="events_create",
+        parameters=[location_header("The profile of the customer the event is about: `/api/v1/profiles/{ucrn}/`.")],
         request=EventInputSerializer,
         responses={201: EventOutputSerializer, **errors(400, 403, 404, 413, 415)},
         description="Stored with its outcome whatever happens. 400 when the result fails validation (then "
@@ -63,4 +67,5 @@ class EventView(AllowListed, APIView):
             {"id": event.pk, "type": event.type, "ucrn": event.customer.ucrn, "outcome": event.outcome,
              "rules": event.rules, "changed": event.changed, "message": MESSAGES[event.outcome]},
             status=status.HTTP_201_CREATED,
+            headers=location(request, "api:profile", event.customer.ucrn),
         )

@@ -6,6 +6,8 @@ The rules are `profiles.services.duplicates`'; a Create's `possible_duplicate` w
 """
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -16,6 +18,8 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from hub.api import IsCSA
+from hub.api_urls import location, location_header
+from hub.idempotency import idempotent
 from profiles.api import serializers as s
 from profiles.api.views import UCRN, errors
 from profiles.services.duplicates import REASONS, duplicates_for, mark_not_same_person
@@ -79,9 +83,11 @@ class NotDuplicateView(APIView):
 
     permission_classes = PERMISSIONS
 
+    @idempotent
     @extend_schema(
         operation_id="profiles_not_duplicate",
-        parameters=[UCRN],
+        parameters=[UCRN, location_header("The customer's likely duplicates, which no longer list the other: "
+                                          "`/api/v1/profiles/duplicates/?ucrn={ucrn}`.")],
         request=NotDuplicateInputSerializer,
         responses={
             201: NotDuplicateOutputSerializer,
@@ -100,4 +106,5 @@ class NotDuplicateView(APIView):
         return Response(
             {"ucrn": ucrn, "not_same_as": other, "created": created, "marked_at": mark.created_at},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            headers=location(request, "api:profiles-duplicates", query=urlencode({"ucrn": ucrn})) if created else None,
         )

@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hub.idempotency import idempotent
 from profiles.api import serializers as s
 from profiles.api.views import CHANNEL, UCRN, errors
 from profiles.services.erasure import profile_erase
@@ -71,6 +72,7 @@ class ErasureSerializer(serializers.Serializer):
 class ProfileEraseView(APIView):
     """Erasure by an administrator (`profiles.services.erasure`): the UCRN stays, nothing personal does."""
 
+    @idempotent
     @extend_schema(
         operation_id="profiles_erase", parameters=[UCRN], request=None,
         responses={200: ErasureSerializer, **errors(400, 403, 404)},

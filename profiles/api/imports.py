@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hub.api import IsCSA
+from hub.idempotency import idempotent
 from profiles.api.views import CHANNEL, errors
 from profiles.services.imports import MATCHING_MODES, MAX_BATCH, import_records
 from systems.access import AllowListed
@@ -42,6 +43,7 @@ class ImportView(AllowListed, APIView):
 
     permission_classes = [IsAuthenticated, IsCSA]  # refuse citizens before reading the body (the service checks too)
 
+    @idempotent
     @extend_schema(operation_id="profiles_import", request=ImportInputSerializer,
                    responses={200: ImportOutputSerializer, **errors(400, 403, 413, 415)})
     def post(self, request: Request) -> Response:

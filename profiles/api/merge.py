@@ -16,6 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hub.api_urls import location, location_header
+from hub.idempotency import idempotent
 from profiles.api import serializers as s
 from profiles.api.views import CHANNEL, UCRN, errors, etag
 from profiles.models import Customer, Merge
@@ -85,9 +87,11 @@ def _read_body(data: Any) -> tuple[Any, Any]:
 class MergeView(APIView):
     """Merge another customer into this one (CSAs): per-field choices; undoable."""
 
+    @idempotent
     @extend_schema(
         operation_id="profiles_merge",
-        parameters=[UCRN],
+        parameters=[UCRN, location_header("The survivor's profile, which now holds the merged record: "
+                                          "`/api/v1/profiles/{ucrn}/`.")],
         request=MergeInputSerializer,
         responses={201: MergeResultSerializer, **errors(400, 403, 404, 413, 415)},
         description="Merge the customer `merge` into `{ucrn}` (the survivor). Refused with 400: a customer "
@@ -113,12 +117,14 @@ class MergeView(APIView):
             "profile": profile,
             "undo": request.build_absolute_uri(reverse("api:profile-merge-undo", args=[merge.survivor.ucrn, merge.pk])),
         }
-        return Response(body, status=status.HTTP_201_CREATED, headers={"ETag": etag(profile["version"])})
+        headers = {"ETag": etag(profile["version"]), **location(request, "api:profile", merge.survivor.ucrn)}
+        return Response(body, status=status.HTTP_201_CREATED, headers=headers)
 
 
 class MergeUndoView(APIView):
     """Undo a merge (CSAs), unless the survivor changed since where the merge changed it."""
 
+    @idempotent
     @extend_schema(
         operation_id="profiles_merge_undo",
         parameters=[UCRN, MERGE_ID],

@@ -20,6 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from hub.api import Pagination
+from hub.api_urls import location, location_header
+from hub.idempotency import idempotent
 from profiles.api import serializers as s
 from profiles.filters import CustomerFilterSet
 from profiles.models import Customer
@@ -101,9 +103,10 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(s.ErrorSerializer, description=ERROR_TEXT[code]) for code in (*codes, 401, 429)}
 
 
-def written(result: ProfileResult, status_code: int = status.HTTP_200_OK) -> Response:
+def written(result: ProfileResult, status_code: int = status.HTTP_200_OK, headers: dict[str, str] | None = None
+            ) -> Response:
     return Response({**result.profile, "warnings": result.warnings}, status=status_code,
-                    headers={"ETag": etag(result.profile["version"])})
+                    headers={"ETag": etag(result.profile["version"]), **(headers or {})})
 
 
 class ProfileListCreateView(AllowListed, GenericAPIView):
@@ -128,8 +131,10 @@ class ProfileListCreateView(AllowListed, GenericAPIView):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response([profile_summary(customer) for customer in page])
 
+    @idempotent
     @extend_schema(
         operation_id="profiles_create",
+        parameters=[location_header("The new customer's profile: `/api/v1/profiles/{ucrn}/`.")],
         request=s.ProfileCreateInputSerializer,
         responses={201: s.ProfileWriteOutputSerializer, **errors(400, 403, 413, 415)},
     )
@@ -137,7 +142,7 @@ class ProfileListCreateView(AllowListed, GenericAPIView):
         result = profile_create(data=request.data, user=request.user, channel=CHANNEL)
         # Created anyway: likely duplicates are warnings (`possible_duplicate`), for a CSA to look at.
         result.warnings += create_warnings(customer=result.customer, user=request.user)
-        return written(result, status.HTTP_201_CREATED)
+        return written(result, status.HTTP_201_CREATED, location(request, "api:profile", result.profile["ucrn"]))
 
 
 class ProfileDetailView(AllowListed, APIView):

@@ -1,0 +1,55 @@
+"""A POST that creates something answers 201 with a `Location` header naming where it can be read (SPEC
+section 6)."""
+from __future__ import annotations
+
+import pytest
+
+from integrations.models import Case, Form
+from profiles.factories import CustomerFactory
+from tests.api.conftest import token_client
+
+pytestmark = pytest.mark.django_db
+
+BASE = "http://testserver"
+
+
+def test_profile_create_points_at_the_new_profile(csa):
+    api = token_client(csa)
+    response = api.post("/api/v1/profiles/", {"contact_type": "Individual", "preferred_contact_method": 3},
+                        format="json")
+    assert response.status_code == 201
+    ucrn = response.json()["ucrn"]
+    assert response["Location"] == f"{BASE}/api/v1/profiles/{ucrn}/"
+    assert api.get(response["Location"]).json()["ucrn"] == ucrn
+
+
+def test_merge_points_at_the_survivor(csa):
+    survivor, merged = CustomerFactory(), CustomerFactory()
+    response = token_client(csa).post(f"/api/v1/profiles/{survivor.ucrn}/merge", {"merge": merged.ucrn}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response["Location"] == f"{BASE}/api/v1/profiles/{survivor.ucrn}/"
+
+
+def test_an_event_points_at_the_profile_it_is_about(csa, customer):
+    response = token_client(csa).post("/api/v1/events/", {"type": "visit", "ucrn": customer.ucrn}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response["Location"] == f"{BASE}/api/v1/profiles/{customer.ucrn}/"
+
+
+def test_a_submission_points_at_its_case(csa):
+    Form.objects.create(name="Note", slug="note", audience=Form.Audience.BOTH, allow_anonymous=True)
+    response = token_client(csa).post("/api/v1/forms/note/submissions/", {}, format="json")
+    assert response.status_code == 201, response.json()
+    case = Case.objects.get()
+    assert response.json()["case"] == case.reference
+    assert response["Location"] == f"{BASE}/hub/cases/{case.reference}/"
+
+
+def test_not_duplicate_points_at_the_duplicates_only_when_it_creates(csa):
+    a, b = CustomerFactory(), CustomerFactory()
+    api = token_client(csa)
+    created = api.post(f"/api/v1/profiles/{a.ucrn}/not-duplicate/", {"ucrn": b.ucrn}, format="json")
+    assert created.status_code == 201
+    assert created["Location"] == f"{BASE}/api/v1/profiles/duplicates/?ucrn={a.ucrn}"
+    again = api.post(f"/api/v1/profiles/{a.ucrn}/not-duplicate/", {"ucrn": b.ucrn}, format="json")
+    assert again.status_code == 200 and not again.has_header("Location")
