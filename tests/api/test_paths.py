@@ -53,8 +53,8 @@ def test_the_walk_finds_the_api():
 
 
 def test_every_api_route_is_slash_optional():
-    written_otherwise = [route for route, pattern in api_routes()
-                         if pattern.callback is not api_not_found and not isinstance(pattern.pattern, SlashOptionalRoute)]
+    written_otherwise = [route for route, pattern in api_routes() if pattern.callback is not api_not_found
+                         and not isinstance(pattern.pattern, SlashOptionalRoute)]
     assert not written_otherwise, f"Write these with hub.api_urls.api_path: {written_otherwise}"
 
 
@@ -67,7 +67,8 @@ def test_each_method_answers_the_same_with_and_without_the_slash(route, world, c
     assert resolve(without).func is resolve(with_slash).func
     failures = []
     for method in METHODS:
-        kwargs = {"data": json.dumps({}), "content_type": "application/json"} if method in ("post", "put", "patch") else {}
+        writes = method in ("post", "put", "patch")
+        kwargs = {"data": json.dumps({}), "content_type": "application/json"} if writes else {}
         first = getattr(api, method)(without, **kwargs)
         second = getattr(api, method)(with_slash, **kwargs)
         if 300 <= first.status_code < 400 or first.status_code != second.status_code:
