@@ -122,7 +122,7 @@ def _with_conflict(responses: Any) -> Any:
 def _fingerprint(request: Request) -> str:
     """What makes two requests the same: the method, the path (with or without its slash) and the body as
     JSON with sorted keys. Read from the parsed body, so a bad body is its usual 400 before any key is taken."""
-    body = json.dumps(request.data, cls=JSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    body = json.dumps(request.data, cls=JSONEncoder, sort_keys=True, separators=(",", ":"))
     text = f"{request.method} {request.path.rstrip('/')}\n{body}"
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -157,7 +157,7 @@ def _keep(user, key: str, fingerprint: str, response: Response) -> None:
     rows.update(
         status_code=code,
         headers={name: response[name] for name in KEPT_HEADERS if response.has_header(name)},
-        body=json.dumps(response.data, cls=JSONEncoder, ensure_ascii=False),
+        body=json.dumps(response.data, cls=JSONEncoder),  # \u-escaped: a NUL or a lone surrogate stores too
     )
 
 

@@ -120,6 +120,16 @@ def test_a_conflict_is_not_kept(csa):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("text", ["lone \\ud800 surrogate", "nul \\u0000 char"])
+def test_odd_text_in_a_body_is_kept_and_replayed_without_a_500(csa, customer, text):
+    raw = f'{{"type": "odd", "ucrn": "{customer.ucrn}", "properties": {{"note": "{text}"}}, "{text}": 1}}'
+    api = token_client(csa)
+    first = api.post("/api/v1/events/", raw, content_type="application/json", HTTP_IDEMPOTENCY_KEY="odd")
+    again = api.post("/api/v1/events/", raw, content_type="application/json", HTTP_IDEMPOTENCY_KEY="odd")
+    assert first.status_code < 500 and (again.status_code, again.content) == (first.status_code, first.content)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("key", ["", " ", "x" * 256, "tab\there", "é"])
 def test_a_malformed_key_is_400(csa, key):
     response = token_client(csa).post(PROFILES, CREATE, format="json", HTTP_IDEMPOTENCY_KEY=key)
