@@ -220,3 +220,18 @@ def test_concurrent_creates_with_one_key_make_one_customer(reference_lists):
     assert len({r.content for r in responses}) == 1
     assert sum("Idempotent-Replayed" in r for r in responses) == 3
     assert Customer.objects.filter(email_address="ida@example.org").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_retried_import_imports_once(csa):
+    """The import writes in bulk inside the key's transaction; a retry replays its outcomes."""
+    api = token_client(csa)
+    records = [{**CREATE, "email_address": f"import-{n}@example.org"} for n in range(3)]
+    body = {"matching": "email_address", "records": records}
+    first = api.post("/api/v1/profiles/import", body, format="json", HTTP_IDEMPOTENCY_KEY="batch-1")
+    assert first.status_code == 200 and first.json()["counts"]["created"] == 3, first.json()
+    again = api.post("/api/v1/profiles/import/", body, format="json", HTTP_IDEMPOTENCY_KEY="batch-1")
+    assert again.content == first.content and again["Idempotent-Replayed"] == "true"
+    assert Customer.objects.filter(email_address__startswith="import-").count() == 3
+    fresh = api.post("/api/v1/profiles/import/", body, format="json", HTTP_IDEMPOTENCY_KEY="batch-2")
+    assert fresh.json()["counts"] == {"created": 0, "updated": 0, "unchanged": 3, "error": 0}
