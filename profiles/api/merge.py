@@ -22,7 +22,14 @@ from profiles.api import serializers as s
 from profiles.api.views import CHANNEL, UCRN, errors, etag
 from profiles.models import Customer, Merge
 from profiles.selectors import primary_address, profile_data
-from profiles.services.merge import CHOICE_VALUES, UndoConflict, check_may_merge, merge_undo, profile_merge
+from profiles.services.merge import (
+    CHOICE_VALUES,
+    UndoConflict,
+    check_may_merge,
+    merge_read,
+    merge_undo,
+    profile_merge,
+)
 
 BODY_NAMES = ("merge", "choices")
 MERGE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The merge's id.")
@@ -53,6 +60,18 @@ class MergeResultSerializer(serializers.Serializer):
         child=serializers.ChoiceField(choices=list(CHOICE_VALUES)),
         help_text="The choice applied for every data name whose values differed (and every one given).")
     profile = s.ProfileOutputSerializer(help_text="The survivor's profile after the merge.")
+    undo = serializers.CharField(help_text="The URL that undoes this merge (POST).")
+
+
+class MergeRecordSerializer(serializers.Serializer):
+    """A merge as recorded: who was merged into whom, the choices applied, and whether it was undone."""
+
+    id = serializers.IntegerField()
+    survivor = serializers.CharField(help_text="The survivor's UCRN.")
+    merged = serializers.CharField(help_text="The merged customer's UCRN.")
+    created_at = serializers.DateTimeField()
+    choices = serializers.DictField(child=serializers.ChoiceField(choices=list(CHOICE_VALUES)))
+    undone_at = serializers.DateTimeField(allow_null=True, help_text="When the merge was undone; null if it stands.")
     undo = serializers.CharField(help_text="The URL that undoes this merge (POST).")
 
 
@@ -90,8 +109,7 @@ class MergeView(APIView):
     @idempotent
     @extend_schema(
         operation_id="profiles_merge",
-        parameters=[UCRN, location_header("The survivor's profile, which now holds the merged record: "
-                                          "`/api/v1/profiles/{ucrn}/`.")],
+        parameters=[UCRN, location_header("The merge: `/api/v1/profiles/{ucrn}/merge/{id}/`.")],
         request=MergeInputSerializer,
         responses={201: MergeResultSerializer, **errors(400, 403, 404, 413, 415)},
         description="Merge the customer `merge` into `{ucrn}` (the survivor). Refused with 400: a customer "
@@ -117,8 +135,32 @@ class MergeView(APIView):
             "profile": profile,
             "undo": request.build_absolute_uri(reverse("api:profile-merge-undo", args=[merge.survivor.ucrn, merge.pk])),
         }
-        headers = {"ETag": etag(profile["version"]), **location(request, "api:profile", merge.survivor.ucrn)}
+        headers = {"ETag": etag(profile["version"]),
+                   **location(request, "api:profile-merge-detail", merge.survivor.ucrn, merge.pk)}
         return Response(body, status=status.HTTP_201_CREATED, headers=headers)
+
+
+class MergeDetailView(APIView):
+    """One merge (CSAs): the URL a merge's 201 names in its Location."""
+
+    @extend_schema(
+        operation_id="profiles_merge_get",
+        parameters=[UCRN, MERGE_ID],
+        responses={200: MergeRecordSerializer, **errors(403, 404)},
+        description="The merge `{id}`; `{ucrn}` is either customer's UCRN.",
+    )
+    def get(self, request: Request, ucrn: str, id: str) -> Response:
+        merge = merge_read(merge_id=id, ucrn=ucrn, user=request.user)
+        undo = reverse("api:profile-merge-undo", args=[merge.survivor.ucrn, merge.pk])
+        return Response({
+            "id": merge.pk,
+            "survivor": merge.survivor.ucrn,
+            "merged": merge.merged.ucrn,
+            "created_at": merge.created_at,
+            "choices": merge.choices,
+            "undone_at": merge.undone_at,
+            "undo": request.build_absolute_uri(undo),
+        })
 
 
 class MergeUndoView(APIView):

@@ -16,6 +16,7 @@ urlpatterns = [
     api_path("profiles/<str:ucrn>/export/", export.ProfileExportView.as_view(), name="profile-export"),
     api_path("profiles/<str:ucrn>/erase/", export.ProfileEraseView.as_view(), name="profile-erase"),
     api_path("profiles/<str:ucrn>/merge/", merge.MergeView.as_view(), name="profile-merge"),
+    api_path("profiles/<str:ucrn>/merge/<str:id>/", merge.MergeDetailView.as_view(), name="profile-merge-detail"),
     api_path("profiles/<str:ucrn>/merge/<str:id>/undo/", merge.MergeUndoView.as_view(), name="profile-merge-undo"),
     api_path("profiles/<str:ucrn>/not-duplicate/", duplicates.NotDuplicateView.as_view(),
              name="profile-not-duplicate"),

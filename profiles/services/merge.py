@@ -291,6 +291,12 @@ def merge_undo(*, merge_id: Any, user: UserLike, channel: str, ucrn: Any = None)
     return merge
 
 
+def merge_read(*, merge_id: Any, user: UserLike, ucrn: Any = None) -> Merge:
+    """The merge `merge_id` (CSAs only), for reading: `ucrn`, when given, is either customer's (else 404)."""
+    check_may_merge(user)
+    return _find_merge(merge_id, ucrn)
+
+
 def active_merges_into(ucrn: str) -> list[Merge]:
     """The merges into the customer `ucrn` not undone, newest first: the record page offers to undo them."""
     return list(Merge.objects.filter(survivor__ucrn=ucrn, undone_at__isnull=True)

@@ -23,11 +23,24 @@ def test_profile_create_points_at_the_new_profile(csa):
     assert api.get(response["Location"]).json()["ucrn"] == ucrn
 
 
-def test_merge_points_at_the_survivor(csa):
+def test_merge_points_at_the_merge(csa, citizen):
     survivor, merged = CustomerFactory(), CustomerFactory()
-    response = token_client(csa).post(f"/api/v1/profiles/{survivor.ucrn}/merge", {"merge": merged.ucrn}, format="json")
+    api = token_client(csa)
+    response = api.post(f"/api/v1/profiles/{survivor.ucrn}/merge", {"merge": merged.ucrn}, format="json")
     assert response.status_code == 201, response.json()
-    assert response["Location"] == f"{BASE}/api/v1/profiles/{survivor.ucrn}/"
+    merge_id = response.json()["id"]
+    assert response["Location"] == f"{BASE}/api/v1/profiles/{survivor.ucrn}/merge/{merge_id}/"
+    record = api.get(response["Location"])
+    assert record.status_code == 200
+    assert record.json() | {"created_at": None} == {
+        "id": merge_id, "survivor": survivor.ucrn, "merged": merged.ucrn, "created_at": None,
+        "choices": response.json()["choices"], "undone_at": None, "undo": response.json()["undo"]}
+    assert api.get(f"/api/v1/profiles/{merged.ucrn}/merge/{merge_id}/").status_code == 200  # either customer
+    assert api.get(f"/api/v1/profiles/{CustomerFactory().ucrn}/merge/{merge_id}/").status_code == 404
+    assert api.get(f"/api/v1/profiles/{survivor.ucrn}/merge/{merge_id + 1}/").status_code == 404
+    assert token_client(citizen).get(response["Location"]).status_code == 403
+    api.post(response.json()["undo"])
+    assert api.get(response["Location"]).json()["undone_at"] is not None
 
 
 def test_an_event_points_at_the_profile_it_is_about(csa, customer):

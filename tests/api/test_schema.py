@@ -23,6 +23,7 @@ def test_schema_documents_every_call_and_its_errors():
         "/api/v1/profiles/{ucrn}/export/",
         "/api/v1/profiles/{ucrn}/erase/",
         "/api/v1/profiles/{ucrn}/merge/",
+        "/api/v1/profiles/{ucrn}/merge/{id}/",
         "/api/v1/profiles/{ucrn}/merge/{id}/undo/",
         "/api/v1/lists/{list_name}/",
         "/api/v1/events/",

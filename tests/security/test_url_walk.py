@@ -65,6 +65,7 @@ EXPECTED: dict[str, tuple] = {
     "api/v1/profiles/<str:ucrn>/export/": (401, 200, 200, 200),
     "api/v1/profiles/<str:ucrn>/erase/": (401, 405, 405, 405),
     "api/v1/profiles/<str:ucrn>/merge/": (401, 405, 405, 405),
+    "api/v1/profiles/<str:ucrn>/merge/<str:id>/": (401, 403, 404, 404),  # the walk's id is no merge's
     "api/v1/profiles/<str:ucrn>/merge/<str:id>/undo/": (401, 405, 405, 405),
     "api/v1/lists/<str:list_name>/": (401, 200, 200, 200),
     "api/v1/events/": (401, 403, 405, 405),
