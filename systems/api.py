@@ -1,7 +1,8 @@
 """`POST /api/v1/events/`: profile events from other systems (seed 000)."""
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,7 +15,7 @@ from profiles.api.views import errors
 from systems.access import AllowListed
 from systems.allowlists import client_of
 from systems.models import Event
-from systems.services.events import MATCH_KEYS, TYPE_MAX, event_receive
+from systems.services.events import MATCH_KEYS, TYPE_MAX, event_read, event_receive
 
 
 class EventInputSerializer(serializers.Serializer):
@@ -38,11 +39,30 @@ class EventOutputSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class EventRecordSerializer(EventOutputSerializer):
+    """An event as stored, whatever its outcome (a refused or failed one too: then `errors` says why)."""
+
+    ucrn = serializers.CharField(allow_null=True, help_text="Null when no customer matched.")
+    outcome = serializers.ChoiceField(choices=list(Event.Outcome.values))
+    errors = serializers.JSONField(help_text="Why it was refused or rolled back (empty otherwise).")
+    received_at = serializers.DateTimeField()
+
+
 MESSAGES = {
     Event.Outcome.APPLIED: "The matching rules were applied.",
     Event.Outcome.UNCHANGED: "Rules matched, but the profile already had these values: nothing changed.",
     Event.Outcome.UNMATCHED: "No rule matched this event: nothing changed.",
+    Event.Outcome.REFUSED: "A matching rule writes a data name this client may not: nothing changed.",
+    Event.Outcome.NOT_FOUND: "No customer has this UCRN or matching value: nothing changed.",
+    Event.Outcome.ERROR: "The result failed validation: nothing of the event was applied.",
 }
+EVENT_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The event's id.")
+
+
+def _answer(event: Event) -> dict:
+    return {"id": event.pk, "type": event.type, "ucrn": event.customer.ucrn if event.customer else None,
+            "outcome": event.outcome, "rules": event.rules, "changed": event.changed,
+            "message": MESSAGES[event.outcome]}
 
 
 class EventView(AllowListed, APIView):
@@ -54,7 +74,7 @@ class EventView(AllowListed, APIView):
     @idempotent
     @extend_schema(
         operation_id="events_create",
-        parameters=[location_header("The profile of the customer the event is about: `/api/v1/profiles/{ucrn}/`.")],
+        parameters=[location_header("The event as stored: `/api/v1/events/{id}/`.")],
         request=EventInputSerializer,
         responses={201: EventOutputSerializer, **errors(400, 403, 404, 413, 415)},
         description="Stored with its outcome whatever happens. 400 when the result fails validation (then "
@@ -63,9 +83,18 @@ class EventView(AllowListed, APIView):
     )
     def post(self, request: Request) -> Response:
         event = event_receive(body=request.data, user=request.user, client=client_of(request.user))
-        return Response(
-            {"id": event.pk, "type": event.type, "ucrn": event.customer.ucrn, "outcome": event.outcome,
-             "rules": event.rules, "changed": event.changed, "message": MESSAGES[event.outcome]},
-            status=status.HTTP_201_CREATED,
-            headers=location(request, "api:profile", event.customer.ucrn),
-        )
+        return Response(_answer(event), status=status.HTTP_201_CREATED,
+                        headers=location(request, "systems:event", event.pk))
+
+
+class EventDetailView(AllowListed, APIView):
+    """An event the caller sent, with its outcome: the URL an event's 201 names in its Location."""
+
+    permission_classes = [permissions.IsAuthenticated, IsCSA]
+    allow_list = "open"  # the caller's own event: its own payload's outcome
+
+    @extend_schema(operation_id="events_get", parameters=[EVENT_ID],
+                   responses={200: EventRecordSerializer, **errors(403, 404)})
+    def get(self, request: Request, id: str) -> Response:
+        event = event_read(event_id=id, user=request.user)
+        return Response({**_answer(event), "errors": event.errors, "received_at": event.received_at})

@@ -6,4 +6,5 @@ app_name = "systems"
 
 urlpatterns = [
     api_path("events/", api.EventView.as_view(), name="events"),
+    api_path("events/<str:id>/", api.EventDetailView.as_view(), name="event"),
 ]

@@ -48,6 +48,17 @@ def check_action(*, data_name: str, strategy: str, client: ApiClient | None) -> 
     raise ValidationError({"data_name": ValidationError(message, code=code)})
 
 
+def event_read(*, event_id: Any, user: UserLike) -> Event:
+    """An event this user sent (an API client's own, a CSA's own): any other id is 404, so nobody reads
+    another system's payloads."""
+    event = None
+    if isinstance(event_id, str) and event_id.isascii() and event_id.isdigit() and 0 < int(event_id) < 2**63:
+        event = Event.objects.select_related("customer").filter(pk=int(event_id), user_id=user.pk).first()
+    if event is None:
+        raise Http404("You sent no event with this id.")
+    return event
+
+
 def event_receive(*, body: Any, user: UserLike, client: ApiClient | None) -> Event:
     """Store the event and apply the rules it matches; the stored event says what happened.
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from integrations.models import Case, Form
-from profiles.factories import CustomerFactory
+from profiles.factories import CustomerFactory, UserFactory
 from tests.api.conftest import token_client
+from tests.systems.conftest import make_system
 
 pytestmark = pytest.mark.django_db
 
@@ -43,10 +44,28 @@ def test_merge_points_at_the_merge(csa, citizen):
     assert api.get(response["Location"]).json()["undone_at"] is not None
 
 
-def test_an_event_points_at_the_profile_it_is_about(csa, customer):
-    response = token_client(csa).post("/api/v1/events/", {"type": "visit", "ucrn": customer.ucrn}, format="json")
+def test_an_event_points_at_the_event_which_only_its_sender_reads(csa, customer):
+    api = token_client(csa)
+    response = api.post("/api/v1/events/", {"type": "visit", "ucrn": customer.ucrn}, format="json")
     assert response.status_code == 201, response.json()
-    assert response["Location"] == f"{BASE}/api/v1/profiles/{customer.ucrn}/"
+    event_id = response.json()["id"]
+    assert response["Location"] == f"{BASE}/api/v1/events/{event_id}/"
+    record = api.get(response["Location"])
+    assert record.status_code == 200
+    assert record.json() | {"received_at": None} == {**response.json(), "errors": {}, "received_at": None}
+    assert token_client(UserFactory(username="another-csa", role="csa")).get(response["Location"]).status_code == 404
+    missing = api.post("/api/v1/events/", {"type": "visit", "ucrn": "123456789"}, format="json")
+    assert missing.status_code == 404  # stored with its outcome, readable by its sender
+    stored = api.get(f"/api/v1/events/{event_id + 1}/").json()
+    assert (stored["outcome"], stored["ucrn"]) == ("not_found", None)
+
+
+def test_an_api_client_reads_its_own_event(customer):
+    system = make_system("housing")
+    response = system.api.post("/api/v1/events/", {"type": "visit", "ucrn": customer.ucrn}, format="json")
+    assert response.status_code == 201, response.json()
+    assert system.api.get(response["Location"]).json()["id"] == response.json()["id"]
+    assert make_system("parking").api.get(response["Location"]).status_code == 404
 
 
 def test_a_submission_points_at_its_case(csa):

@@ -27,6 +27,7 @@ def test_schema_documents_every_call_and_its_errors():
         "/api/v1/profiles/{ucrn}/merge/{id}/undo/",
         "/api/v1/lists/{list_name}/",
         "/api/v1/events/",
+        "/api/v1/events/{id}/",
         "/api/v1/forms/",
         "/api/v1/profiles/import/",
         "/api/v1/profiles/duplicates/",

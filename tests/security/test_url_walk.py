@@ -69,6 +69,7 @@ EXPECTED: dict[str, tuple] = {
     "api/v1/profiles/<str:ucrn>/merge/<str:id>/undo/": (401, 405, 405, 405),
     "api/v1/lists/<str:list_name>/": (401, 200, 200, 200),
     "api/v1/events/": (401, 403, 405, 405),
+    "api/v1/events/<str:id>/": (401, 403, 404, 404),  # only its sender reads an event; the walk sent none
     "api/schema/": (200, 200, 200, 200),
     "api/docs/": (200, 200, 200, 200),
     "^api(?P<rest>/.*)?$": (404, 404, 404, 404),  # any other path under /api/: the JSON 404
