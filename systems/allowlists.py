@@ -22,6 +22,7 @@ from profiles.datanames import (
     PROFILE_NAMES,
     READ_ONLY_NAMES,
 )
+from profiles.filters import SEARCH_PARAMETERS
 
 if TYPE_CHECKING:
     from systems.models import ApiClient
@@ -38,18 +39,6 @@ ALWAYS_VISIBLE = frozenset(
 DERIVED = {"country": "country_id"}
 # Keys of a write that are not data names written: options and what a write ignores.
 NOT_WRITTEN = frozenset(OPTION_DEFAULTS) | READ_ONLY_NAMES | INPUT_HELPER_NAMES
-# The search filters of `profiles.filters` by the data names they reveal; `search` matches all of these.
-FILTER_NAMES = {
-    "last_name": ("last_name",),
-    "postcode": ("postcode",),
-    "email_address": ("email_address",),
-    "phone_number": ("phone_number", "mobile_number"),
-    "uprn": ("uprn",),
-    "status": ("status",),
-    "contact_type": ("contact_type",),
-    "search": ("first_name", "last_name", "organisation_name", "email_address", "phone_number", "mobile_number",
-               "postcode", "uprn"),
-}
 UNBOUND = object()
 
 
@@ -58,8 +47,8 @@ class FieldNotAllowed(exceptions.PermissionDenied):
 
     default_code = "field_not_allowed"
 
-    def __init__(self, names: Iterable[str], *, verb: str = "write") -> None:
-        message = f"This API client may not {verb} this data name."
+    def __init__(self, names: Iterable[str], *, verb: str = "write", message: str | None = None) -> None:
+        message = message or f"This API client may not {verb} this data name."
         super().__init__({name: [message] for name in sorted(names)}, code="field_not_allowed")
 
 
@@ -187,10 +176,16 @@ def check_read(client: ApiClient, names: Iterable[str]) -> None:
         raise FieldNotAllowed(refused, verb="read")
 
 
-def check_filters(client: ApiClient, params: Mapping[str, Any]) -> None:
-    """A search may filter only by what the client may read."""
-    needed = {name for param, names in FILTER_NAMES.items() if params.get(param) for name in names}
-    check_read(client, needed)
+def check_search(client: ApiClient, params: Mapping[str, Any],
+                 parameters: Mapping[str, tuple[str, ...]] = SEARCH_PARAMETERS) -> None:
+    """A search may match only by what the client may read: each parameter given needs every data name it
+    reveals (`profiles.filters.SEARCH_PARAMETERS`, the one table of them). A parameter the table does not
+    know is refused, whatever its value: allow-based, like the lists, so a filter added later without an
+    entry is closed to clients instead of open to them."""
+    unknown = set(params) - set(parameters)
+    if unknown:
+        raise FieldNotAllowed(unknown, message="API clients may not search by this parameter.")
+    check_read(client, {name for param in params if params.get(param) for name in parameters[param]})
 
 
 def check_import(client: ApiClient, body: Any) -> None:
