@@ -21,7 +21,12 @@ from integrations.tokens import UnknownToken, render, tokens_in
 from profiles.models import Customer
 from profiles.services import customer_for, profile_create, profile_get, profile_update
 from profiles.services.audit import jsonable
-from profiles.services.duplicates import Duplicate, find_duplicates, mark_different_people
+from profiles.services.duplicates import (
+    Duplicate,
+    find_duplicates,
+    mark_different_people,
+    may_be_told_of_duplicates,
+)
 
 NON_FIELD = "__all__"
 # What a CSA's Create does about likely duplicates (issue 7): WARN lists them in the outcome's warnings
@@ -135,8 +140,8 @@ def _run(integration: Integration, values: Mapping[str, Any], user: UserLike, ch
 
 def _duplicates_of(result, user: UserLike, mode: str) -> list[dict[str, Any]]:
     """A CSA's Create: its likely duplicates as warnings (WARN), or undone (CHECK), or recorded (DIFFERENT)."""
-    if not result.created or not is_csa(user):
-        return []  # a citizen making their own profile must not learn who else is in the hub
+    if not result.created or not may_be_told_of_duplicates(user):
+        return []
     found = find_duplicates(customer=result.customer)
     if found and mode == CHECK:
         raise _LikelyDuplicates(found)

@@ -23,6 +23,7 @@ from profiles.datanames import (
     READ_ONLY_NAMES,
 )
 from profiles.filters import SEARCH_PARAMETERS
+from profiles.services.duplicates import REASONS, warning_message
 
 if TYPE_CHECKING:
     from systems.models import ApiClient
@@ -114,15 +115,24 @@ def filter_profile(names: frozenset[str], data: Mapping[str, Any]) -> dict[str, 
     """A profile (or a search result, or an address record) with only what `names` allows."""
     kept = {key: value for key, value in data.items() if visible(key, names)}
     if isinstance(kept.get("warnings"), list):
-        kept["warnings"] = [_warning(names, w) for w in kept["warnings"]]
+        kept["warnings"] = [w for w in (_warning(names, w) for w in kept["warnings"]) if w is not None]
     return kept
 
 
 def _warning(names: frozenset[str], warning: Any) -> Any:
-    """A possible-duplicate warning names another customer: its text only for clients reading `name`."""
-    if isinstance(warning, Mapping) and warning.get("code") == "possible_duplicate" and "name" not in names:
-        return {**warning, "message": f"Possible duplicate of customer {warning.get('ucrn')}."}
-    return warning
+    """A possible-duplicate warning tells of another customer that it shares values with the new one: it
+    keeps only the reasons whose compared data names the client may all read (it could have searched by
+    them), and is dropped when none is left, so a client that may read nothing learns of nobody. The
+    other customer's name stays in the message only for a client reading `name`, with every reason kept."""
+    if not isinstance(warning, Mapping) or warning.get("code") != "possible_duplicate":
+        return warning
+    given = warning.get("reasons") if isinstance(warning.get("reasons"), list) else []
+    reasons = [code for code in given if code in REASONS and set(REASONS[code].compares) <= names]
+    if not reasons:
+        return None
+    if reasons == given and "name" in names:
+        return dict(warning)
+    return {**warning, "reasons": reasons, "message": warning_message(str(warning.get("ucrn")), reasons)}
 
 
 def filter_changes(names: frozenset[str], changes: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
