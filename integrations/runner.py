@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from hub.roles import UserLike, is_csa, linked_ucrn
+from hub.roles import UserLike, is_citizen, is_csa, linked_ucrn
 from integrations.models import Case, Form, Integration
 from integrations.tokens import UnknownToken, render, tokens_in
 from profiles.models import Customer
@@ -55,10 +55,16 @@ class _LikelyDuplicates(Exception):
         self.duplicates = duplicates
 
 
+def may_use_forms(user: UserLike) -> bool:
+    """SPEC 7: CSAs (and administrators) fill the CSA forms, citizens the citizen forms; a user with no
+    role fills none."""
+    return is_csa(user) or is_citizen(user)
+
+
 def may_fill(form: Form, user: UserLike) -> bool:
     if is_csa(user):
         return form.audience in (Form.Audience.CSA, Form.Audience.BOTH)
-    return user is not None and user.is_authenticated and form.audience in (Form.Audience.CITIZEN, Form.Audience.BOTH)
+    return is_citizen(user) and form.audience in (Form.Audience.CITIZEN, Form.Audience.BOTH)
 
 
 def lookup(form: Form, ucrn: Any, user: UserLike) -> dict[str, Any]:
