@@ -11,6 +11,9 @@ client may send up to twice its rate across a boundary; `Retry-After` says when 
 Redis the counters are in Django's database cache, whose `incr` is a read then a write (two servers can
 each count one request as the same one) and keeps the entry for the cache's default timeout (a day: see
 `CACHES` in hub.settings).
+
+`attempt` counts the same way for a service outside any view: a citizen's attempts to create their profile
+(`profiles.services.profiles`), whichever door they come through.
 """
 from __future__ import annotations
 
