@@ -21,10 +21,10 @@ from django.db.models.functions import Lower
 from hub.roles import UserLike, is_csa
 from hub.throttling import attempt
 from profiles import values
+from profiles.access import check_may_create, customer_for, customer_for_update, survivor_of
 from profiles.datanames import PROFILE_NAMES
 from profiles.models import Address, ChangeRecord, Customer
 from profiles.selectors import primary_address, profile_data
-from profiles.access import check_may_create, customer_for, customer_for_update, survivor_of
 from profiles.services.addresses import (
     AddressPlan,
     address_warnings,
