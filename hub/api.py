@@ -34,9 +34,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     # Imported here: DRF imports this module (for the authentication class) while loading its views.
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    from profiles.services import VersionConflict
+    from profiles.services import TooManyAttempts, VersionConflict
 
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, TooManyAttempts):
+        exc = exceptions.Throttled(wait=exc.wait)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_details(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)

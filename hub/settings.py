@@ -145,6 +145,10 @@ REST_FRAMEWORK = {
     },
 }
 
+# A citizen with no profile may try to create it this often (per user, on every door): each attempt says
+# something about the data given, such as whether an email can be used (profiles.services.profiles).
+CITIZEN_CREATE_RATE = os.environ.get("CITIZEN_CREATE_RATE", "10/hour")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Customer Service Hub API",
     "DESCRIPTION": "The profile integrations (Get, Create, Update), the CSA search and the reference lists, "

@@ -11,15 +11,16 @@ from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from integrations.forms import RunnerForm
 from integrations.models import Form
-from integrations.runner import NON_FIELD, may_fill, submit
+from integrations.runner import NON_FIELD, may_fill, may_use_forms, submit
 from profiles.api.views import errors
 from profiles.models import Channel
 from profiles.selectors import list_items
@@ -69,6 +70,20 @@ class SubmissionOutputSerializer(serializers.Serializer):
     outcomes = serializers.ListField(child=serializers.DictField())
 
 
+class UsesForms(permissions.BasePermission):
+    """Only roles that fill forms (`may_use_forms`): anyone else is refused before a form is read."""
+
+    message = "Your account may not use forms."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return may_use_forms(request.user)
+
+
+# The project's defaults (signed in; API clients only on views that apply their allow-lists, which these do
+# not), then the roles that fill forms.
+PERMISSIONS = [*api_settings.DEFAULT_PERMISSION_CLASSES, UsesForms]
+
+
 def _summary(form: Form) -> dict[str, Any]:
     return {"slug": form.slug, "name": form.name, "description": form.description, "audience": form.audience,
             "allow_anonymous": form.allow_anonymous}
@@ -88,12 +103,16 @@ def _form_for(request: Request, slug: str) -> Form:
 
 
 class FormListView(APIView):
+    permission_classes = PERMISSIONS
+
     @extend_schema(operation_id="forms_list", responses={200: FormSummarySerializer(many=True), **errors(403)})
     def get(self, request: Request) -> Response:
         return Response([_summary(f) for f in Form.objects.all() if may_fill(f, request.user)])
 
 
 class FormDetailView(APIView):
+    permission_classes = PERMISSIONS
+
     @extend_schema(
         operation_id="forms_get", parameters=[SLUG], responses={200: FormDetailSerializer, **errors(403, 404)}
     )
@@ -109,6 +128,8 @@ class FormDetailView(APIView):
 
 
 class SubmissionView(APIView):
+    permission_classes = PERMISSIONS
+
     @extend_schema(
         operation_id="forms_submit",
         parameters=[SLUG],

@@ -15,13 +15,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from hub.roles import UserLike, is_csa, linked_ucrn
+from hub.roles import UserLike, is_citizen, is_csa, linked_ucrn
 from integrations.models import Case, Form, Integration
 from integrations.tokens import UnknownToken, render, tokens_in
 from profiles.models import Customer
 from profiles.services import customer_for, profile_create, profile_get, profile_update
 from profiles.services.audit import jsonable
-from profiles.services.duplicates import Duplicate, find_duplicates, mark_different_people
+from profiles.services.duplicates import (
+    Duplicate,
+    find_duplicates,
+    mark_different_people,
+    may_be_told_of_duplicates,
+)
 
 NON_FIELD = "__all__"
 # What a CSA's Create does about likely duplicates (issue 7): WARN lists them in the outcome's warnings
@@ -50,10 +55,16 @@ class _LikelyDuplicates(Exception):
         self.duplicates = duplicates
 
 
+def may_use_forms(user: UserLike) -> bool:
+    """SPEC 7: CSAs (and administrators) fill the CSA forms, citizens the citizen forms; a user with no
+    role fills none."""
+    return is_csa(user) or is_citizen(user)
+
+
 def may_fill(form: Form, user: UserLike) -> bool:
     if is_csa(user):
         return form.audience in (Form.Audience.CSA, Form.Audience.BOTH)
-    return user is not None and user.is_authenticated and form.audience in (Form.Audience.CITIZEN, Form.Audience.BOTH)
+    return is_citizen(user) and form.audience in (Form.Audience.CITIZEN, Form.Audience.BOTH)
 
 
 def lookup(form: Form, ucrn: Any, user: UserLike) -> dict[str, Any]:
@@ -135,8 +146,8 @@ def _run(integration: Integration, values: Mapping[str, Any], user: UserLike, ch
 
 def _duplicates_of(result, user: UserLike, mode: str) -> list[dict[str, Any]]:
     """A CSA's Create: its likely duplicates as warnings (WARN), or undone (CHECK), or recorded (DIFFERENT)."""
-    if not result.created or not is_csa(user):
-        return []  # a citizen making their own profile must not learn who else is in the hub
+    if not result.created or not may_be_told_of_duplicates(user):
+        return []
     found = find_duplicates(customer=result.customer)
     if found and mode == CHECK:
         raise _LikelyDuplicates(found)
