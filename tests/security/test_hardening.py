@@ -1,4 +1,6 @@
-"""Hardening (issue 6): a clean `check --deploy`, security headers and CSP, CSRF, login throttling."""
+"""Hardening (issue 6): a clean `check --deploy`, security headers and CSP, CSRF, password rules, throttles.
+
+The sign-in lock-out: tests/security/test_lockout.py."""
 from __future__ import annotations
 
 import os
@@ -8,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 
 from profiles.factories import UserFactory
 
@@ -72,29 +74,6 @@ def test_csrf_is_enforced_on_forms():
     client.force_login(user)
     assert client.post("/hub/customers/new/", {"contact_type": "Individual"}).status_code == 403
     assert client.post("/accounts/logout/").status_code == 403
-
-
-@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
-@pytest.mark.django_db
-def test_login_lockout_per_user_and_per_address():
-    UserFactory(username="target", role="csa", password="right-password-123")
-    UserFactory(username="bystander", role="csa", password="right-password-456")
-
-    def sign_in(username: str, password: str, ip: str):
-        return Client(REMOTE_ADDR=ip).post("/accounts/login/", {"username": username, "password": password})
-
-    # Per user: three failures from three addresses lock the username, whatever the address.
-    assert [sign_in("target", "wrong", f"10.0.0.{n}").status_code for n in range(3)] == [200, 200, 429]
-    locked = sign_in("target", "right-password-123", "10.0.0.99")
-    assert locked.status_code == 429
-    assert "_auth_user_id" not in locked.wsgi_request.session
-    assert sign_in("bystander", "right-password-456", "10.0.0.99").status_code == 302  # others unaffected
-
-    # Per address: three failures for different usernames from one address lock that address.
-    for n in range(3):
-        sign_in(f"guess{n}", "wrong", "192.0.2.7")
-    assert sign_in("bystander", "right-password-456", "192.0.2.7").status_code == 429
-    assert sign_in("bystander", "right-password-456", "192.0.2.8").status_code == 302
 
 
 def test_password_validators_are_on():
