@@ -88,3 +88,35 @@ def test_api_is_throttled_per_client():
 
     rest = settings.REST_FRAMEWORK
     assert rest["DEFAULT_THROTTLE_CLASSES"] == ["hub.throttling.UserThrottle", "hub.throttling.AnonThrottle"]
+
+
+def without(*names: str, **extra: str) -> dict[str, str]:
+    environ = {k: v for k, v in os.environ.items()
+               if k not in names and not k.startswith(("DJANGO_", "PYTEST"))}
+    return {**environ, **extra}
+
+
+def test_gunicorn_without_an_environment_refuses_to_serve_debug_pages():
+    """`gunicorn hub.wsgi:application` with nothing set: DEBUG is off there, so it wants a SECRET_KEY."""
+    result = subprocess.run([sys.executable, "-m", "gunicorn", "--check-config", "hub.wsgi:application"], cwd=ROOT,
+                            env=without("DEBUG", "SECRET_KEY"), capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stdout + result.stderr
+    code = "import hub.wsgi; from django.conf import settings; print(settings.DEBUG)"
+    for debug in (None, ""):
+        env = without("DEBUG", SECRET_KEY=secrets.token_urlsafe(50), **({} if debug is None else {"DEBUG": debug}))
+        served = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                                timeout=120)
+        assert served.stdout.strip() == "False", served.stderr
+    env = without(SECRET_KEY=secrets.token_urlsafe(50), DEBUG="true")  # asked for explicitly: on
+    served = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert served.stdout.strip() == "True", served.stderr
+
+
+def test_manage_py_without_an_environment_is_a_developers_machine():
+    """`make run` (migrate, seed_demo, runserver) works with nothing set: DEBUG on, the development key."""
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c",
+                             "from django.conf import settings; print(settings.DEBUG)"], cwd=ROOT,
+                            env=without("DEBUG", "SECRET_KEY"), capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip().splitlines()[-1] == "True", result.stderr
