@@ -155,6 +155,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
+# API tokens expire this many days after they are issued (profiles.apitokens); unset: never.
+API_TOKEN_MAX_AGE_DAYS = float(os.environ["API_TOKEN_MAX_AGE_DAYS"]) if os.environ.get("API_TOKEN_MAX_AGE_DAYS") \
+    else None
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Customer Service Hub API",
     "DESCRIPTION": "The profile integrations (Get, Create, Update), the CSA search and the reference lists, "
