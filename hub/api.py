@@ -24,6 +24,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from hub.roles import GROUP_ROLES, is_csa
+from profiles.apitokens import token_expired
 from systems.allowlists import UNBOUND, api_client_state, bind_api_client
 
 NON_FIELD = "non_field_errors"
@@ -139,6 +140,8 @@ class HubTokenAuthentication(TokenAuthentication):
                 "api_client": api_client_state(token.user),  # issue 9: its allow-lists (systems)
             }
             cache.set(cache_key, entry, TOKEN_CACHE_TTL)
+        if token_expired(entry["created"]):
+            raise exceptions.AuthenticationFailed("Token has expired: ask for a new one.")
         user_model = get_user_model()
         fields = _user_fields(user_model)
         user = user_model.from_db("default", [f.attname for f in fields], [entry["user"][f.attname] for f in fields])

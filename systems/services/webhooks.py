@@ -20,6 +20,7 @@ import hmac
 import http.client
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -36,8 +37,9 @@ from profiles import caching
 from profiles.models import ChangeRecord, Customer
 from profiles.selectors import primary_address, profile_data
 from profiles.services.erasure import scrub
+from systems import destinations
 from systems.allowlists import changed_names, filter_profile, readable, visible
-from systems.models import Delivery, DeliveryAttempt, Event, EventKind, Subscription
+from systems.models import Delivery, DeliveryAttempt, Event, EventKind, Subscription, new_secret
 
 logger = logging.getLogger(__name__)
 
@@ -231,11 +233,46 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+class _Pinned:
+    """An `http.client` connection that connects only to addresses `systems.destinations` checked for
+    its host name (the TLS handshake still names and verifies that host), never resolving it again."""
+
+    addresses: list[tuple[socket.AddressFamily, destinations.IPAddress]] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = self._connect_checked
+
+    def _connect_checked(self, address: tuple[str, int], timeout: Any = None,
+                         source_address: tuple[str, int] | None = None) -> socket.socket:
+        seconds = timeout if isinstance(timeout, int | float) else None
+        return destinations.connect(self.addresses, address[1], seconds, source_address)
+
+
+def _opener(addresses: list[tuple[socket.AddressFamily, destinations.IPAddress]]) -> urllib.request.OpenerDirector:
+    """An opener whose connections go to `addresses` only: no redirects, and no proxy from the environment
+    (a proxy would resolve the name itself, past the check)."""
+    pinned_http = type("PinnedHTTPConnection", (_Pinned, http.client.HTTPConnection), {"addresses": addresses})
+    pinned_https = type("PinnedHTTPSConnection", (_Pinned, http.client.HTTPSConnection), {"addresses": addresses})
+
+    class HTTPHandler(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(pinned_http, req)
+
+    class HTTPSHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(pinned_https, req, context=self._context)
+
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect, HTTPHandler, HTTPSHandler)
 
 
 def send(delivery: Delivery, *, now: dt.datetime) -> bool:
-    """POST one delivery and record the attempt; True when the subscriber answered 2xx."""
+    """POST one delivery and record the attempt; True when the subscriber answered 2xx.
+
+    The URL's host is resolved and every address checked first (`systems.destinations`); a destination
+    refused there is an attempt that failed with the reason, retried like any other failure, so an
+    administrator who allows the network (or a name that points back to a public address) sees it sent.
+    """
     subscription = delivery.subscription
     body = body_of(delivery)
     request = urllib.request.Request(subscription.url, data=body, method="POST", headers={
@@ -249,9 +286,14 @@ def send(delivery: Delivery, *, now: dt.datetime) -> bool:
     started = time.monotonic()
     status, error = None, ""
     try:
-        with _opener.open(request, timeout=timeout()) as response:
+        host, port = destinations.host_of(subscription.url)
+        opener = _opener(destinations.resolve(host, port))
+        with opener.open(request, timeout=timeout()) as response:
             status = response.status
             response.read(RESPONSE_READ_MAX)
+    except destinations.DestinationRefused as refusal:
+        error = f"Refused, not sent: {refusal}"
+        logger.warning("Webhook %s to %r refused: %s", delivery.delivery_id, subscription.name, refusal)
     except urllib.error.HTTPError as failure:
         status, error = failure.code, f"HTTP {failure.code}"
     except urllib.error.URLError as failure:
@@ -293,6 +335,14 @@ def _tell_admins(subscription: Subscription, error: str) -> None:
                "deliveries are kept, in order.")
     logger.error(message)
     mail_admins(f"Webhook paused: {subscription.name}", message, fail_silently=True)
+
+
+def subscription_new_secret(*, subscription: Subscription) -> str:
+    """Give the subscription a newly generated secret and return it (to be shown once): deliveries signed
+    from now on use it."""
+    subscription.secret = new_secret()
+    subscription.save(update_fields=["secret"])  # and the cached subscriptions are renewed (systems.apps)
+    return subscription.secret
 
 
 def subscription_resume(*, subscription: Subscription, now: dt.datetime | None = None) -> int:

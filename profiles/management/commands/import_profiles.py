@@ -2,7 +2,8 @@
 
 Each row is a record of data names, run through `profiles.services.imports` in batches: the same
 matching, rules and audit records as the API's import. Rejected rows go to a CSV beside the input file
-(or `--rejects`), with their errors, so they can be corrected and sent again.
+(or `--rejects`), with their errors, so they can be corrected and sent again; a cell that a spreadsheet would
+run as a formula is written as text.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from tqdm import tqdm
 
 from profiles.models import Channel
 from profiles.services.imports import MATCHING_MODES, MAX_BATCH, check_matching, import_records
+from profiles.spreadsheets import write_rows
 
 
 class Command(BaseCommand):
@@ -86,10 +88,10 @@ class Command(BaseCommand):
     def _write_rejects(self, path: Path, rejected: list[tuple[dict[str, Any], str]]) -> None:
         names = list(dict.fromkeys(name for row, _ in rejected if isinstance(row, dict) for name in row))
         with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=[*names, "errors"], extrasaction="ignore")
-            writer.writeheader()
-            for row, errors in rejected:
-                writer.writerow({**(row if isinstance(row, dict) else {}), "errors": errors})
+            # Cells that a spreadsheet would run as formulas are written as text (profiles.spreadsheets).
+            write_rows(handle, [*names, "errors"], (
+                [*((row.get(name, "") if isinstance(row, dict) else "") for name in names), errors]
+                for row, errors in rejected))
 
 
 def _describe(errors: dict[str, list[dict[str, str]]]) -> str:
