@@ -7,24 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
-
 from integrations.models import Case
-from profiles.jsontree import with_json
 from profiles.registry import Subject
 from profiles.services.erasure import scrub
 
 SECTION = "cases"
 
 
-def _cases(subject: Subject) -> QuerySet[Case]:
-    anonymous = subject.carrying(Case.objects.filter(customer__isnull=True), "data")
-    return Case.objects.filter(Q(customer__in=subject.ids) | Q(pk__in=anonymous.values("pk")))
-
 
 def export_cases(subject: Subject) -> list[dict[str, Any]]:
     """The export's `cases`: the form's data as submitted and what its integrations did, newest first."""
-    cases = _cases(subject).select_related("form", "submitted_by").order_by("-created_at", "-id")
+    cases = Case.objects.select_related("form", "submitted_by").order_by("-created_at", "-id")
     return [
         {
             "reference": case.reference,
@@ -36,13 +29,13 @@ def export_cases(subject: Subject) -> list[dict[str, Any]]:
             "data": case.data,
             "results": case.results,
         }
-        for case in with_json(cases, "data", "results")
+        for case in subject.rows(cases, read=("data", "results"), search=("data",))
     ]
 
 
 def erase_cases(subject: Subject) -> None:
     """The cases stay (their reference, form and dates); every value entered or reported is erased."""
-    for case in with_json(_cases(subject), "data", "results"):
+    for case in subject.rows(Case.objects.all(), read=("data", "results"), search=("data",)):
         case.data = scrub(case.data, keep=frozenset())  # its keys are the form's own field names
         case.results = scrub(case.results)
         case.save(update_fields=["data", "results", "updated_at"])

@@ -7,20 +7,27 @@ call every one registered, inside their own transaction, with the `Subject` they
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 import phonenumbers
 from django.db.models import Model, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, Replace
 
+from profiles.jsontree import with_json
 from profiles.models import Customer
 
 M = TypeVar("M", bound=Model)
 
 MIN_PHONE_DIGITS = 7  # shorter numbers would match unrelated digits (ids, amounts)
 PHONE_SEPARATORS = " -()./"  # taken out of stored text before looking for a number's digits
+# Characters that may come right before an email address's local part, or after its domain, when it is part
+# of a longer address (`joann@example.org` holds `ann@example.org`, but is not it).
+_EMAIL_BEFORE = r"(?<![A-Za-z0-9.!#$%&'*+/=?^_`{|}~-])"
+_EMAIL_AFTER = r"(?![A-Za-z0-9_-]|\.[A-Za-z0-9])"
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,7 @@ class Subject:
     customer: Customer
     merged: tuple[Customer, ...]
     emails: frozenset[str]
-    phones: frozenset[str]
+    phones: frozenset[tuple[str, str]]  # (country calling code, national significant digits)
 
     @property
     def customers(self) -> tuple[Customer, ...]:
@@ -55,6 +62,7 @@ class Subject:
         (any case) or phone numbers (any spacing or punctuation, national or international)."""
         if not self.emails and not self.phones:
             return queryset.none()
+        # A broad look in the database (a substring of the text, of its digits); `carries` decides.
         aliases: dict[str, Any] = {}
         condition = Q()
         for name in fields:
@@ -65,9 +73,56 @@ class Subject:
             aliases[f"_text_{name}"], aliases[f"_digits_{name}"] = text, digits
             for email in self.emails:
                 condition |= Q(**{f"_text_{name}__icontains": email})
-            for phone in self.phones:
-                condition |= Q(**{f"_digits_{name}__contains": phone})
+            for _, national in self.phones:
+                condition |= Q(**{f"_digits_{name}__contains": national})
         return queryset.alias(**aliases).filter(condition)
+
+    def rows(self, queryset: QuerySet[M], *, read: tuple[str, ...], search: tuple[str, ...]) -> list[M]:
+        """The subject's rows of `queryset` (a model with a `customer`), with their JSON fields `read`
+        depth-safely: those about one of their records, and those about no customer whose `search` fields
+        carry their email address or phone number (`carries`)."""
+        ids = set(self.ids)
+        unmatched = self.carrying(queryset.filter(customer__isnull=True), *search)
+        candidates = queryset.filter(Q(customer__in=ids) | Q(pk__in=unmatched.values("pk")))
+        return [row for row in with_json(candidates, *read)
+                if row.customer_id in ids or any(self.carries(getattr(row, name)) for name in search)]
+
+    def carries(self, value: Any) -> bool:
+        """Whether a text or JSON value holds one of the subject's email addresses or phone numbers whole
+        (not inside a longer address or number): in any case, any spacing, national or international."""
+        for text in _texts(value):
+            if self._email_pattern is not None and self._email_pattern.search(text):
+                return True
+            digits = text
+            for separator in PHONE_SEPARATORS:
+                digits = digits.replace(separator, "")
+            for run in re.findall(r"[0-9]+", digits):
+                for code, national in self.phones:
+                    prefix = run[:-len(national)]
+                    if run.endswith(national) and prefix in ("", "0", code, f"{code}0", f"00{code}", f"00{code}0"):
+                        return True
+        return False
+
+    @cached_property
+    def _email_pattern(self) -> re.Pattern[str] | None:
+        if not self.emails:
+            return None
+        either = "|".join(re.escape(email) for email in sorted(self.emails))
+        return re.compile(f"{_EMAIL_BEFORE}(?:{either}){_EMAIL_AFTER}", re.IGNORECASE)
+
+
+def _texts(value: Any) -> Iterator[str]:
+    """Every key, text and number in a JSON value, without recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            yield from (str(key) for key in item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            yield str(item)
 
 
 def subject_of(customer: Customer, *, lock: bool = False) -> Subject:
@@ -84,19 +139,21 @@ def subject_of(customer: Customer, *, lock: bool = False) -> Subject:
         frontier = [c.pk for c in new]
     everyone = [customer, *merged]
     emails = {e.strip().lower() for c in everyone for e in (c.email_address, c.alternative_email) if e.strip()}
-    phones = {digits for c in everyone for n in (c.phone_number, c.mobile_number) if (digits := _national(n))}
+    phones = {number for c in everyone for n in (c.phone_number, c.mobile_number) if (number := _national(n))}
     return Subject(customer, tuple(merged), frozenset(emails), frozenset(phones))
 
 
-def _national(e164: str) -> str | None:
-    """The national significant digits of a stored (E.164) number: what every way of writing it contains."""
+def _national(e164: str) -> tuple[str, str] | None:
+    """The country calling code and national significant digits of a stored (E.164) number: every way of
+    writing it holds those digits, after nothing, a trunk 0, or the country code."""
     if not e164:
         return None
     try:
-        digits = str(phonenumbers.parse(e164, "GB").national_number)
+        number = phonenumbers.parse(e164, "GB")
     except phonenumbers.NumberParseException:
         return None
-    return digits if len(digits) >= MIN_PHONE_DIGITS else None
+    digits = phonenumbers.national_significant_number(number)
+    return (str(number.country_code), digits) if len(digits) >= MIN_PHONE_DIGITS else None
 
 
 # --- the registry ----------------------------------------------------------------------------------------

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
-
 from profiles.jsontree import with_json
 from profiles.registry import Subject
 from profiles.services.erasure import scrub
@@ -21,14 +19,9 @@ PAYLOAD_KEPT = frozenset({"type", "ucrn"})  # what kind of event it was, and abo
 ERRORS_KEPT = frozenset({"code"})
 
 
-def _events(subject: Subject) -> QuerySet[Event]:
-    unmatched = subject.carrying(Event.objects.filter(customer__isnull=True), "payload")
-    return Event.objects.filter(Q(customer__in=subject.ids) | Q(pk__in=unmatched.values("pk")))
-
-
 def export_events(subject: Subject) -> list[dict[str, Any]]:
     """The export's `events`: each event as received, who sent it and what it did, newest first."""
-    events = _events(subject).select_related("client", "customer").order_by("-received_at", "-id")
+    events = Event.objects.select_related("client", "customer").order_by("-received_at", "-id")
     return [
         {
             "id": event.pk,
@@ -42,14 +35,14 @@ def export_events(subject: Subject) -> list[dict[str, Any]]:
             "errors": event.errors,
             "payload": event.payload,
         }
-        for event in with_json(events, "payload", "errors")
+        for event in subject.rows(events, read=("payload", "errors"), search=("payload",))
     ]
 
 
 def erase_events(subject: Subject) -> None:
     """Events stay (type, outcome, rules, the data names changed) without their values; the outbox keeps
     no profile of the subject, whether or not anyone is told of the erasure."""
-    for event in with_json(_events(subject), "payload", "errors"):
+    for event in subject.rows(Event.objects.all(), read=("payload", "errors"), search=("payload",)):
         event.payload = scrub(event.payload, keep=PAYLOAD_KEPT)
         event.errors = scrub(event.errors, keep=ERRORS_KEPT)
         event.save(update_fields=["payload", "errors"])

@@ -257,3 +257,19 @@ def test_erasing_a_merged_customer_scrubs_its_snapshot_and_keeps_it_resolving(fu
     assert merge.survivor_before["row"]["last_name"] == "Survivorperson"
     full_customer.refresh_from_db()
     assert (full_customer.status_id, full_customer.merged_into_id) == ("Merged", survivor.pk)
+
+
+@pytest.mark.parametrize(("value", "carried"), [
+    ("ANN@Example.org", True), ("write to ann@example.org.", True), ({"to": ["x", "ann@example.org"]}, True),
+    ({"ann@example.org": 1}, True), ("0117 496 0871", True), ("+44 (0)117 496-0871", True),
+    ("00441174960871", True), (1174960871, True), ("joann@example.org", False), ("ann@example.org.uk", False),
+    ("ann@example.organic", False), ("011749608712", False), ("91174960871", False), ("0117 496 0872", False),
+    ({"n": 1, "b": True}, False),
+])
+def test_rows_without_a_customer_are_the_subjects_only_for_a_whole_email_or_number(customer, value, carried):
+    """Someone else's longer address or number is not the customer's: their rows are left alone."""
+    from profiles.registry import subject_of
+
+    customer.email_address, customer.alternative_email = "ann@example.org", ""
+    customer.phone_number, customer.mobile_number = "+441174960871", ""
+    assert subject_of(customer).carries(value) is carried
