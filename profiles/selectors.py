@@ -26,6 +26,7 @@ from profiles.models import (
     Customer,
     Language,
     Location,
+    Merge,
     Status,
     Suffix,
     Title,
@@ -118,6 +119,15 @@ def change_history(*, ucrn: Any, user: UserLike) -> list[ChangeRecord]:
     if not records:
         _check_exists(ucrn)
     return records
+
+
+def survivor_records_of_merge(merge: Merge) -> QuerySet[ChangeRecord]:
+    """The survivor's change records of `merge` (the merge, and its undo): they hold the values the survivor
+    took from the merged record. Each one's first entry names the merge (`merge_id`)."""
+    return ChangeRecord.objects.filter(
+        customer_id=merge.survivor_id, action__in=[ChangeRecord.Action.MERGE, ChangeRecord.Action.UNMERGE],
+        changes__0__merge_id=merge.pk,
+    )
 
 
 def _check_exists(ucrn: str) -> None:

@@ -76,6 +76,10 @@ class MergeExportSerializer(serializers.Serializer):
     survivor_before = serializers.JSONField(allow_null=True, help_text="The survivor as it was, if the customer's.")
     merged_before = serializers.JSONField(allow_null=True, help_text="The merged record as it was, if the customer's.")
     moved = serializers.JSONField(allow_null=True, help_text="What moved from the merged record, if the customer's.")
+    survivor_history = s.ChangeRecordOutputSerializer(
+        many=True, allow_null=True,
+        help_text="A merge undone, where the merged record is the customer's: the other person's change records "
+                  "of it, which hold what it took from the customer.")
 
 
 class MergedRecordExportSerializer(serializers.Serializer):

@@ -23,7 +23,7 @@ from profiles import registry
 from profiles.access import customer_for
 from profiles.jsontree import with_json
 from profiles.models import Address, ChangeRecord, Customer, Merge, NotSamePerson
-from profiles.selectors import address_data, primary_address, profile_data
+from profiles.selectors import address_data, primary_address, profile_data, survivor_records_of_merge
 from profiles.services.audit import record_change
 
 
@@ -88,7 +88,8 @@ def _change(record: ChangeRecord) -> dict[str, Any]:
 
 def _merges(subject: registry.Subject, *, others_visible: bool) -> list[dict[str, Any]]:
     """Each merge of the subject's records, with the snapshots that are theirs: the survivor's row when the
-    survivor is theirs, the merged record's row and what moved from it when that record is."""
+    survivor is theirs, the merged record's row and what moved from it when that record is (and, for a merge
+    undone, the other person's history of it, which erasure scrubs too)."""
     ids = set(subject.ids)
     merges = (Merge.objects.filter(Q(survivor__in=ids) | Q(merged__in=ids))
               .select_related("survivor", "merged", "user", "undone_by").order_by("-created_at", "-id"))
@@ -108,8 +109,22 @@ def _merges(subject: registry.Subject, *, others_visible: bool) -> list[dict[str
             "survivor_before": merge.survivor_before if survivor else None,
             "merged_before": merge.merged_before if merged else None,
             "moved": merge.moved if merged else None,
+            # Undone, the merge joined two people: the other one's history of it holds the subject's values.
+            "survivor_history": [_taken(r) for r in with_json(survivor_records_of_merge(merge).select_related(
+                "user").order_by("-created_at", "-id"), "changes")]
+            if merged and not survivor and merge.undone_at is not None else None,
         })
     return exported
+
+
+def _taken(record: ChangeRecord) -> dict[str, Any]:
+    """The other person's change record of a merge, with only the subject's side of each change: what the
+    merge took from the subject ("after"), what the undo gave back ("before"); never the other's values."""
+    theirs = "after" if record.action == ChangeRecord.Action.MERGE else "before"
+    own = "before" if theirs == "after" else "after"
+    entry = _change(record)
+    entry["changes"] = [{**c, own: None} if isinstance(c, dict) and own in c else c for c in record.changes]
+    return entry
 
 
 def _merged_record(customer: Customer) -> dict[str, Any]:

@@ -134,6 +134,27 @@ def test_erasing_a_survivor_keeps_the_snapshot_of_a_merge_undone(full_customer, 
     assert other.erased_at is None and other.last_name == "Otherperson"
 
 
+def test_erasing_the_merged_side_of_an_undone_merge_scrubs_the_survivors_records_of_it(full_customer, superuser,
+                                                                                      csa):
+    """Undone, the merge left the other person's history saying what it took from this customer (their
+    values as it took them, and as the undo gave them back): those entries are this customer's data."""
+    from profiles.services.merge import merge_undo, profile_merge
+
+    survivor = create(csa, first_name="Keptsurvivor", last_name="Otherperson").customer
+    merge = profile_merge(survivor_ucrn=survivor.ucrn, merged_ucrn=full_customer.ucrn, choices={}, user=csa,
+                          channel="api")
+    merge_undo(merge_id=merge.pk, user=csa, channel="api")
+    assert any("Quorvantis" in json.dumps(r.changes) for r in ChangeRecord.objects.filter(customer=survivor))
+
+    profile_erase(ucrn=full_customer.ucrn, user=superuser, channel="hub")
+
+    assert leftovers(NEEDLES) == []
+    survivor.refresh_from_db()
+    assert (survivor.first_name, survivor.erased_at) == ("Keptsurvivor", None)
+    merge.refresh_from_db()
+    assert merge.survivor_before["row"]["first_name"] == "Keptsurvivor"
+
+
 DUPLICATE = {"first_name": "Zqdupfirst", "last_name": "Zqduplast", "email_address": "zqdup@example.org",
              "mobile_number": "07700 900555", "house": "Zqduphouse", "street": "Zqdupstreet",
              "postcode": "ZE3 1DP", "custom_5": "Zqdupcustom"}

@@ -144,3 +144,22 @@ def test_a_citizen_is_not_shown_another_persons_ucrn(customer, citizen, csa):
     response = token_client(citizen).get(url(customer.ucrn))
     assert [m["ucrn"] for m in response.json()["not_same_person"]] == [None]
     assert other.ucrn not in response.content.decode()
+
+
+def test_the_export_of_the_merged_side_of_an_undone_merge_holds_the_survivors_records_of_it(full_customer, csa):
+    from profiles.services.merge import merge_undo, profile_merge
+    from tests.profiles.support import create
+
+    survivor = create(csa, first_name="Keptsurvivor", last_name="Otherperson").customer
+    merge = profile_merge(survivor_ucrn=survivor.ucrn, merged_ucrn=full_customer.ucrn,
+                          choices={"first_name": "merged"}, user=csa, channel="api")
+    merge_undo(merge_id=merge.pk, user=csa, channel="api")
+
+    data = token_client(csa).get(url(full_customer.ucrn)).json()
+
+    [exported] = data["merges"]
+    assert exported["survivor_before"] is None and exported["merged_before"]["row"]["last_name"] == "Quorvantis"
+    assert sorted(r["action"] for r in exported["survivor_history"]) == ["merge", "unmerge"]
+    assert "Quorvantis" in str(exported["survivor_history"])
+    assert "Keptsurvivor" not in str(exported)  # the other person's own values, replaced and given back
+    check_schema(data)
