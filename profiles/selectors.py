@@ -121,6 +121,11 @@ def change_history(*, ucrn: Any, user: UserLike) -> list[ChangeRecord]:
     return records
 
 
+# In the survivor's records of a merge, the side of each change that holds the merged record's values: what
+# the merge took from it ("after"), what the undo gave back ("before").
+MERGED_SIDE = {ChangeRecord.Action.MERGE: "after", ChangeRecord.Action.UNMERGE: "before"}
+
+
 def survivor_records_of_merge(merge: Merge) -> QuerySet[ChangeRecord]:
     """The survivor's change records of `merge` (the merge, and its undo): they hold the values the survivor
     took from the merged record. Each one's first entry names the merge (`merge_id`)."""

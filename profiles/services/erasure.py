@@ -7,7 +7,7 @@ personal value in them is blanked. What goes with the customer:
 - every record merged into it (its UCRN resolves to the customer: the same person), erased alike;
 - the snapshots of the merges of these records (the rows as they were, what moved), except the other
   person's side of a merge that was undone (two different people after all), whose history of that merge
-  loses what it took from the customer;
+  loses the values it took from the customer (and keeps its own);
 - the citizen's portal account: made unusable (inactive, no password, no tokens) and anonymous (a neutral
   username, no email or names), unless it is a staff account, which is only unlinked;
 - the rows other apps keep about them (`profiles.registry`: cases, events, webhook deliveries), including
@@ -37,7 +37,7 @@ from profiles import caching, registry
 from profiles.access import erased_error
 from profiles.jsontree import MAX_DEPTH, with_json
 from profiles.models import Address, ChangeRecord, Customer, Merge
-from profiles.selectors import survivor_records_of_merge
+from profiles.selectors import MERGED_SIDE, survivor_records_of_merge
 from profiles.services.audit import record_change
 from profiles.ucrn import is_valid_ucrn
 
@@ -125,7 +125,9 @@ def _erase_merges(subject: registry.Subject) -> None:
             if merge.survivor_id not in ids and merge.undone_at is not None:
                 # Two people after all: the survivor's history of the merge holds what it took from the subject.
                 for record in with_json(survivor_records_of_merge(merge), "changes"):
-                    record.changes = scrub(record.changes)
+                    side = MERGED_SIDE[record.action]
+                    record.changes = [{**c, side: scrub(c[side])} if isinstance(c, dict) and side in c else c
+                                      for c in record.changes]
                     record.save(update_fields=["changes"])
         merge.save(update_fields=fields)
 

@@ -23,7 +23,13 @@ from profiles import registry
 from profiles.access import customer_for
 from profiles.jsontree import with_json
 from profiles.models import Address, ChangeRecord, Customer, Merge, NotSamePerson
-from profiles.selectors import address_data, primary_address, profile_data, survivor_records_of_merge
+from profiles.selectors import (
+    MERGED_SIDE,
+    address_data,
+    primary_address,
+    profile_data,
+    survivor_records_of_merge,
+)
 from profiles.services.audit import record_change
 
 
@@ -120,8 +126,7 @@ def _merges(subject: registry.Subject, *, others_visible: bool) -> list[dict[str
 def _taken(record: ChangeRecord) -> dict[str, Any]:
     """The other person's change record of a merge, with only the subject's side of each change: what the
     merge took from the subject ("after"), what the undo gave back ("before"); never the other's values."""
-    theirs = "after" if record.action == ChangeRecord.Action.MERGE else "before"
-    own = "before" if theirs == "after" else "after"
+    own = "before" if MERGED_SIDE[record.action] == "after" else "after"
     entry = _change(record)
     entry["changes"] = [{**c, own: None} if isinstance(c, dict) and own in c else c for c in record.changes]
     return entry

@@ -141,8 +141,8 @@ def test_erasing_the_merged_side_of_an_undone_merge_scrubs_the_survivors_records
     from profiles.services.merge import merge_undo, profile_merge
 
     survivor = create(csa, first_name="Keptsurvivor", last_name="Otherperson").customer
-    merge = profile_merge(survivor_ucrn=survivor.ucrn, merged_ucrn=full_customer.ucrn, choices={}, user=csa,
-                          channel="api")
+    merge = profile_merge(survivor_ucrn=survivor.ucrn, merged_ucrn=full_customer.ucrn,
+                          choices={"first_name": "merged"}, user=csa, channel="api")
     merge_undo(merge_id=merge.pk, user=csa, channel="api")
     assert any("Quorvantis" in json.dumps(r.changes) for r in ChangeRecord.objects.filter(customer=survivor))
 
@@ -151,6 +151,9 @@ def test_erasing_the_merged_side_of_an_undone_merge_scrubs_the_survivors_records
     assert leftovers(NEEDLES) == []
     survivor.refresh_from_db()
     assert (survivor.first_name, survivor.erased_at) == ("Keptsurvivor", None)
+    [first_name] = [c for r in ChangeRecord.objects.filter(customer=survivor, action="merge") for c in r.changes
+                    if c["field"] == "first_name"]
+    assert (first_name["before"], first_name["after"]) == ("Keptsurvivor", ERASED)  # its own value stays
     merge.refresh_from_db()
     assert merge.survivor_before["row"]["first_name"] == "Keptsurvivor"
 
