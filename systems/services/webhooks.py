@@ -36,10 +36,9 @@ from django.utils import timezone
 from profiles import caching
 from profiles.models import ChangeRecord, Customer
 from profiles.selectors import primary_address, profile_data
-from profiles.services.erasure import scrub
 from systems import destinations
 from systems.allowlists import changed_names, filter_profile, readable, visible
-from systems.models import Delivery, DeliveryAttempt, Event, EventKind, Subscription, new_secret
+from systems.models import Delivery, DeliveryAttempt, EventKind, Subscription, new_secret
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +109,6 @@ def enqueue_profile_changes(records: list[ChangeRecord]) -> list[Delivery]:
     deliveries = []
     for record in records:
         kind = KIND_BY_ACTION.get(record.action)
-        if kind == EventKind.PROFILE_ERASED:
-            _scrub_erased(record.customer)  # whether or not anyone hears of the erasure
         if kind is None:
             continue
         if kind not in wanted:
@@ -161,16 +158,6 @@ def _delivery(subscription: Subscription, kind: str, key: str, payload: dict[str
     delivery = Delivery(subscription=subscription, kind=kind, customer_key=key, next_attempt_at=timezone.now())
     delivery.payload = {"id": str(delivery.delivery_id), **payload}
     return delivery
-
-
-def _scrub_erased(customer: Customer) -> None:
-    """Erasure reaches the outbox and the event log: no personal data is sent or kept after it."""
-    for delivery in Delivery.objects.filter(customer_key=customer.ucrn).exclude(kind=EventKind.PROFILE_ERASED):
-        delivery.payload = {k: v for k, v in delivery.payload.items() if k != "profile"}
-        delivery.save(update_fields=["payload"])
-    for event in Event.objects.filter(customer=customer):
-        event.payload = scrub(event.payload, keep=frozenset({"type", "ucrn"}))
-        event.save(update_fields=["payload"])
 
 
 # --- sending -----------------------------------------------------------------------------------------
