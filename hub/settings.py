@@ -130,7 +130,7 @@ REST_FRAMEWORK = {
     ],
     # API clients (systems.models.ApiClient) reach only the views that apply their allow-lists (issue 9).
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "systems.access.ApiClientScope"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["hub.api.JSONParser"],  # DRF's, refusing deep nesting and unstorable text
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "hub.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "hub.api.Pagination",
