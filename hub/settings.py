@@ -101,6 +101,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (`make run`, the default) has one write lock for the whole file. A DEFERRED transaction (Django's
+    # default) reads under a shared lock and asks for the write lock at its first write; when another
+    # transaction holds it, SQLite fails at once with "database is locked" rather than wait (waiting could
+    # deadlock), so two people saving one customer at the same moment got a 500. IMMEDIATE takes the write
+    # lock when the transaction begins, and `timeout` (seconds: Python's sqlite3.connect) is how long a
+    # transaction waits for it: writers queue up. Every transaction, even a read-only atomic block, then
+    # takes the write lock, so they must stay short (no ATOMIC_REQUESTS). Options the URL gave are kept.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                                       **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
