@@ -10,7 +10,6 @@ value with a stack, never by recursion, so it is safe on any depth.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -32,22 +31,30 @@ def too_deep(max_depth: int) -> ValidationError:
 def json_problem(value: Any, *, max_depth: int, text: bool = True) -> ValidationError | None:
     """Why `value` (parsed JSON) cannot be taken, or None: objects and lists nested more than `max_depth`
     deep (`too_deep`; a scalar has depth 0, `{"a": 1}` 1), or (unless `text` is false) a key or text
-    holding NUL or a lone surrogate (`invalid_text`)."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            if text and not is_storable_text(item):
+    holding NUL or a lone surrogate (`invalid_text`).
+
+    Level by level, never recursing; each level's text is searched in one go (a 1,000-record import body
+    costs a few milliseconds)."""
+    level, depth = [value], 0
+    while level:
+        if text:
+            strings = [item for item in level if isinstance(item, str)]
+            if strings and not is_storable_text("".join(strings)):
                 return ValidationError(UNSTORABLE_MESSAGE, code=INVALID_TEXT)
-        elif isinstance(item, Mapping):
-            if depth >= max_depth:
-                return too_deep(max_depth)
-            stack.extend((key, depth + 1) for key in item)
-            stack.extend((inner, depth + 1) for inner in item.values())
-        elif isinstance(item, (list, tuple)):
-            if depth >= max_depth:
-                return too_deep(max_depth)
-            stack.extend((inner, depth + 1) for inner in item)
+        containers = [item for item in level if isinstance(item, (dict, list, tuple))]
+        if not containers:
+            return None
+        if depth >= max_depth:
+            return too_deep(max_depth)
+        level = []
+        for container in containers:
+            if isinstance(container, dict):
+                if text:
+                    level.extend(container.keys())
+                level.extend(container.values())
+            else:
+                level.extend(container)
+        depth += 1
     return None
 
 

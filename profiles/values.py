@@ -49,8 +49,17 @@ def is_blank(value: Any) -> bool:
 
 
 def is_storable_text(text: str) -> bool:
-    """Whether a database can store `text`: no NUL, no lone surrogate."""
-    return UNSTORABLE_TEXT.search(text) is None
+    """Whether a database can store `text`: no NUL, no lone surrogate (`UNSTORABLE_TEXT`, tested in C:
+    a regular expression is several times slower on a large request body)."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")  # fails on a lone surrogate, and only on one
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def today() -> dt.date:
