@@ -18,7 +18,7 @@ from django.http import Http404
 from hub.roles import UserLike
 from profiles.access import customer_for
 from profiles.datanames import PROFILE_NAMES
-from profiles.jsonlimits import STORED_MAX_DEPTH, check_stored_json, json_problem, printable
+from profiles.jsonlimits import check_stored_json, printable
 from profiles.models import Channel, Customer
 from profiles.selectors import primary_address, profile_data
 from profiles.services import profile_update
@@ -170,14 +170,13 @@ def _read_body(body: Any) -> tuple[str, Mapping[str, Any]]:
             errors[name] = [ValidationError(UNSTORABLE_MESSAGE, code=INVALID_TEXT)]
         elif key not in BODY_KEYS:
             errors[name] = [ValidationError(f"{name} is not part of an event.", code="unknown_field")]
-        elif key == "properties" and isinstance(value, Mapping):
-            # Kept as it came (the event's payload): as deep, as large and as storable as any stored JSON.
+        else:
+            # Kept as it came (the event's payload): each part as deep, as large and as storable as any
+            # JSON stored so (the type, the UCRN and the matching value are checked for their shape below).
             try:
-                check_stored_json(value, name="properties")
+                check_stored_json(value, name=key)
             except ValidationError as error:
                 errors.update(error.error_dict)
-        elif (problem := json_problem(value, max_depth=STORED_MAX_DEPTH)) is not None:
-            errors[key] = [problem]  # text no database stores (the UCRN, the type, a matching value)
     event_type = body.get("type")
     if not isinstance(event_type, str) or not event_type.strip():
         errors["type"] = [ValidationError("Give the event's type.", code="required")]

@@ -220,3 +220,12 @@ def test_the_service_applies_the_same_limits_whatever_the_door(csa, customer):
         assert {name: [e.code for e in errors] for name, errors in refused.value.error_dict.items()} == {
             "properties": [code]}
     assert not Event.objects.exists()
+
+
+def test_every_part_of_the_body_is_held_to_the_same_limits(csa, customer):
+    """The whole body is kept as the event's payload, so a huge UCRN or matching value is refused too."""
+    for body, name in (({"type": "x", "ucrn": "1" * 70_000}, "ucrn"),
+                       ({"type": "x", "matching": {"email_address": "a" * 70_000}}, "matching")):
+        response = token_client(csa).post(EVENTS, body, format="json")
+        assert response.status_code == 400 and codes(response)[name] == ["too_large"], response.json()
+    assert not Event.objects.exists()
