@@ -5,7 +5,8 @@ code that walks a value recursively (rendering, auditing, erasure) fails far soo
 surrogate or NUL cannot be encoded or stored. So every JSON request body is refused past
 `REQUEST_MAX_DEPTH` (the API's parser, `hub.api.JSONParser`), and any JSON kept as it came (an event's
 properties, a form's values) past `STORED_MAX_DEPTH` and `STORED_MAX_BYTES`. Every check here walks the
-value with a stack, never by recursion, so it is safe on any depth.
+value level by level, never by recursion, so it is safe on any depth; `too_deep`, `too_large` and
+`invalid_text` are the codes of its refusals at every door.
 """
 from __future__ import annotations
 
