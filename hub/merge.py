@@ -21,7 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
+
+from profiles.jsonlimits import load_json
 
 MINE, THEIRS = "mine", "theirs"
 
@@ -101,9 +104,9 @@ def merge_stale(data: QueryDict, version_form: VersionForm, forms_: Sequence[for
     """
     if version_form.given_version is None or version_form.given_version == version_form.current_version:
         return data
-    try:
-        loaded = json.loads(data.get(version_form.add_prefix("loaded")) or "{}")
-    except ValueError:
+    try:  # the page's own hidden JSON, but a client may send anything (nesting deep enough to crash json)
+        loaded = load_json(data.get(version_form.add_prefix("loaded")) or "{}")
+    except ValidationError:
         loaded = {}
     if not isinstance(loaded, dict):
         loaded = {}

@@ -109,6 +109,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (`make run`, the default) has one write lock for the whole file. A DEFERRED transaction (Django's
+    # default) reads under a shared lock and asks for the write lock at its first write; when another
+    # transaction holds it, SQLite fails at once with "database is locked" rather than wait (waiting could
+    # deadlock), so two people saving one customer at the same moment got a 500. IMMEDIATE takes the write
+    # lock when the transaction begins, and `timeout` (seconds: Python's sqlite3.connect) is how long a
+    # transaction waits for it: writers queue up. Every transaction, even a read-only atomic block, then
+    # takes the write lock, so they must stay short (no ATOMIC_REQUESTS). Options the URL gave are kept.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                                       **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -138,7 +148,7 @@ REST_FRAMEWORK = {
     ],
     # API clients (systems.models.ApiClient) reach only the views that apply their allow-lists (issue 9).
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "systems.access.ApiClientScope"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["hub.api.JSONParser"],  # DRF's, refusing deep nesting and unstorable text
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "hub.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "hub.api.Pagination",

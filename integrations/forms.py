@@ -11,7 +11,9 @@ from django import forms
 
 from hub.forms import CheckboxList, Choice, DataNameForm, Flag, Text, list_choices
 from integrations.models import Form, FormField
+from profiles.jsonlimits import check_stored_json
 
+NON_FIELD = "__all__"
 INPUT_TYPES = {
     FormField.Type.EMAIL: "email",
     FormField.Type.PHONE: "tel",
@@ -58,6 +60,24 @@ class RunnerForm(DataNameForm):
     @property
     def lookup_field(self) -> str | None:
         return next((f.data_name for f in self.configured.fields.all() if f.type == FormField.Type.UCRN_LOOKUP), None)
+
+    def clean(self) -> dict[str, Any]:
+        """A case keeps these values as they came (its JSON data), so they are held to the limits of any
+        JSON stored so: each field's value, then all of them together, named by the largest field."""
+        cleaned = super().clean()
+        values = self.values()
+        for name, value in values.items():
+            try:
+                check_stored_json(value, name=name)
+            except forms.ValidationError as error:
+                self.add_error(name, error.error_dict[name])
+        if not self.errors:
+            try:
+                check_stored_json(values, name=NON_FIELD)
+            except forms.ValidationError as error:
+                largest = max(values, key=lambda name: len(str(values[name])))
+                self.add_error(largest, error.error_dict[NON_FIELD])
+        return cleaned
 
     def values(self) -> dict[str, Any]:
         """What was entered, by data name: text as typed, a checkbox as 1/0, a checkbox list as a list."""

@@ -8,7 +8,6 @@ run as a formula is written as text.
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from profiles.jsonlimits import load_json
 from profiles.models import Channel
 from profiles.services.imports import MATCHING_MODES, MAX_BATCH, check_matching, import_records
 from profiles.spreadsheets import write_rows
@@ -80,15 +80,16 @@ class Command(BaseCommand):
             for number, line in enumerate(handle, start=1):
                 if line.strip():
                     try:
-                        rows.append(json.loads(line))
-                    except json.JSONDecodeError as error:
-                        raise CommandError(f"{file}, line {number}: not JSON ({error.msg}).") from None
+                        rows.append(load_json(line, text=False))  # bad text: that record's error
+                    except ValidationError as error:
+                        raise CommandError(f"{file}, line {number}: {' '.join(error.messages)}") from None
         return rows
 
     def _write_rejects(self, path: Path, rejected: list[tuple[dict[str, Any], str]]) -> None:
         names = list(dict.fromkeys(name for row, _ in rejected if isinstance(row, dict) for name in row))
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            # Cells that a spreadsheet would run as formulas are written as text (profiles.spreadsheets).
+        # backslashreplace: a rejected row may hold text that is not Unicode (a lone surrogate). Cells that a
+        # spreadsheet would run as formulas are written as text (profiles.spreadsheets).
+        with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
             write_rows(handle, [*names, "errors"], (
                 [*((row.get(name, "") if isinstance(row, dict) else "") for name in names), errors]
                 for row, errors in rejected))
