@@ -12,8 +12,8 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from hub.display import LABELS, show_phone
 from profiles.datanames import PROFILE_NAMES
+from profiles.display import LABELS, show_phone
 from profiles.selectors import list_items
 
 UK = "826"
@@ -61,7 +61,7 @@ class Flag(forms.BooleanField):
 
 
 class DataNameForm(forms.Form):
-    """A form whose field names are data names; labels come from `hub.display.LABELS`."""
+    """A form whose field names are data names; labels come from `profiles.display.LABELS`."""
 
     required_names: frozenset[str] = frozenset(n for n, spec in PROFILE_NAMES.items() if spec.mandatory)
     # (legend, names) for the template; names the form does not have are skipped.

@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hub import display
 from hub.forms import (
     AddressChangeForm,
     AddressForm,
@@ -31,6 +30,7 @@ from hub.forms import (
 from hub.merge import VersionForm, loaded_values, merge_stale
 from hub.roles import is_citizen, is_csa
 from integrations.models import Case
+from profiles import display
 from profiles.filters import CustomerFilterSet, fuzzy_name_text
 from profiles.models import ChangeRecord, Channel, Customer
 from profiles.selectors import address_history, change_history, profile_search
@@ -152,9 +152,11 @@ def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
     from hub.duplicates import record_duplicates  # here: hub.duplicates uses this module's csa_required
 
     labels = display.reference_labels()
-    addresses = [(a, display.show_address(a, labels)) for a in address_history(ucrn=ucrn, user=request.user)]
+    records_of_address = list(address_history(ucrn=ucrn, user=request.user))
+    addresses = [(a, display.show_address(a, labels)) for a in records_of_address]
     records = list(change_history(ucrn=ucrn, user=request.user))
-    history = display.history_rows(records, labels)
+    named = display.addresses_named((e for r in records for e in r.changes), labels, known=records_of_address)
+    history = display.history_rows(records, labels, named)
     show = {name: display.show_value(name, profile.get(name), labels) for name in display.LABELS}
     erased_at = next((r.created_at for r in records if r.action == ChangeRecord.Action.ERASE), None)
     return render(
