@@ -78,11 +78,11 @@ class OrderedCheckboxes(forms.CheckboxSelectMultiple):
         base = final.pop("id", None) or f"id_{name}"
         items = [
             format_html(
-                '<div class="ordered__item" data-choice data-value="{value}">'
-                '<div class="ordered__tick"><input type="checkbox" name="{name}" value="{value}" id="{box}"{checked}{attrs}>'
-                '<label for="{box}">{label}</label></div>'
-                '<div class="ordered__number"><label for="{number}">Order<span class="visually-hidden"> of {label}</span>'
-                '</label><input class="input input--number" type="text" inputmode="numeric" name="{name}-order-{value}" '
+                '<div class="ordered__item" data-choice data-value="{value}"><div class="ordered__tick">'
+                '<input type="checkbox" name="{name}" value="{value}" id="{box}"{checked}{attrs}>'
+                '<label for="{box}">{label}</label></div><div class="ordered__number">'
+                '<label for="{number}">Order<span class="visually-hidden"> of {label}</span></label>'
+                '<input class="input input--number" type="text" inputmode="numeric" name="{name}-order-{value}" '
                 'id="{number}" value="{position}" autocomplete="off"></div></div>',
                 value=str(option), name=name, box=f"{base}_{index}", label=text, number=f"{base}-order-{option}",
                 checked=mark_safe(" checked") if str(option) in chosen else "", attrs=flatatt(final),
