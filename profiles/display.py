@@ -12,9 +12,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
+from django.core.exceptions import ValidationError
+
 from profiles.models import Address
 from profiles.selectors import reference_lists
-from profiles.values import parse_phone, phone_national
+from profiles.values import parse_date, parse_phone, phone_national
 
 LABELS: dict[str, str] = {
     "ucrn": "UCRN",
@@ -55,6 +57,11 @@ LABELS: dict[str, str] = {
     "end_date": "End date",
     "is_primary": "Current address",
     "address": "Address",
+    # what a merge (and its undoing) records beside the data names
+    "merged_from": "Customer merged into this one",
+    "merged_into": "Merged into customer",
+    "cases": "Cases moved here",
+    "portal_user": "Portal account",
 }
 
 # The reference list whose item a data name's value is the id of.
@@ -109,11 +116,15 @@ def _lower(text: str) -> str:
 
 
 def show_date(value: Any) -> str:
+    """`30 November 2026`, from a date or a date as the hub reads it (ISO or US text); other text as it is."""
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value[:10])
         except ValueError:
-            return value
+            try:
+                value = parse_date(value)
+            except ValidationError:
+                return value
     return f"{value.day} {value:%B %Y}" if isinstance(value, dt.date) else ""
 
 

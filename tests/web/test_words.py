@@ -71,6 +71,16 @@ def test_house_names_keep_their_comma(db):
     assert show_address({"flat": "Flat 2", "house": "10a", "street": "High Street"}) == "Flat 2, 10a High Street"
 
 
+def test_dates_and_phones_as_typed_are_shown_in_words(db):
+    from profiles.display import show_date, show_phone
+
+    assert show_date("11/02/2026") == "2 November 2026"  # the US text the hub reads
+    assert show_date("2026-11-02") == "2 November 2026"
+    assert show_date("next week") == "next week"
+    assert show_phone("0117 496 0123") == show_phone("+441174960123") == "0117 496 0123"
+    assert show_phone("not a number") == "not a number"
+
+
 # --- "Contact me by", in the order given, without JavaScript ---------------------------------------
 
 
