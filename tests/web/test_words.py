@@ -108,6 +108,34 @@ def test_order_numbers_set_the_order_on_the_edit_page(csa_client, customer):
     assert customer.notification_preference == [4, 1, 2]
 
 
+def test_an_order_given_by_numbers_on_a_stale_page_is_my_change(csa, csa_client, customer):
+    """Someone else changed the customer meanwhile: my reordering by numbers is still mine, and kept."""
+    from tests.web.test_edit_conflicts import loaded_page, someone_else
+
+    data = loaded_page(csa_client, f"/hub/customers/{customer.ucrn}/edit/")  # shows [3, 1]
+    someone_else(csa, customer, first_name="Meanwhile")
+    data.update({"notification_preference": ["3", "1"], "notification_preference-order-1": "1",
+                 "notification_preference-order-3": "2"})
+    response = csa_client.post(f"/hub/customers/{customer.ucrn}/edit/", data)
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert (customer.first_name, customer.notification_preference) == ("Meanwhile", [1, 3])
+
+
+def test_an_order_given_by_numbers_against_another_change_of_the_list_is_a_conflict(csa, csa_client, customer):
+    from tests.web.test_edit_conflicts import loaded_page, someone_else
+
+    data = loaded_page(csa_client, f"/hub/customers/{customer.ucrn}/edit/")  # shows [3, 1]
+    someone_else(csa, customer, notification_preference=[4])
+    data.update({"notification_preference": ["3", "1"], "notification_preference-order-1": "1",
+                 "notification_preference-order-3": "2"})
+    response = csa_client.post(f"/hub/customers/{customer.ucrn}/edit/", data)
+    assert response.status_code == 200
+    assert [c.key for c in response.context["version_form"].conflicts] == ["notification_preference"]
+    customer.refresh_from_db()
+    assert customer.notification_preference == [4]
+
+
 def test_the_widget_shows_ticked_items_first_with_their_numbers(csa_client, customer):
     customer.notification_preference = [4, 2]
     customer.save()
