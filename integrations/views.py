@@ -172,7 +172,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @csa_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The case in words (SPEC 5): the form's labels, option and list names, dates, phones, address lines."""
-    case = get_object_or_404(Case.objects.select_related("form", "customer", "submitted_by"), reference=reference)
+    case = get_object_or_404(
+        Case.objects.select_related("form", "customer__prefix", "customer__suffix", "submitted_by"), reference=reference
+    )
     fields = list(case.form.fields.all())
     labels = display.reference_labels()
     return render(

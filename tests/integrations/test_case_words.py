@@ -74,6 +74,15 @@ def test_what_was_entered_shows_list_names_option_labels_and_dates(csa_client, f
     assert rows["Postcode"] == "m1 1ae"  # as entered: the case keeps what the person typed
 
 
+def test_the_case_names_its_customer(csa_client, forms, mover, django_assert_max_num_queries):
+    case = submit_move(csa_client, mover)
+    csa_client.get(f"/hub/cases/{case.reference}/")  # the reference lists, read once into the cache
+    # session, user, roles, the case with its form and customer, the form's fields, the addresses named
+    with django_assert_max_num_queries(6):
+        page = text(csa_client.get(f"/hub/cases/{case.reference}/").content.decode())
+    assert f"Customer: Mo Mover, UCRN {mover.ucrn}" in page
+
+
 def test_titles_phones_and_checkboxes_are_words(csa_client, forms):
     response = csa_client.post("/hub/forms/register/", {
         "action": "submit", "Contact_Type": "Individual", "Prefix_Id": "1", "First_Name": "Tia",
