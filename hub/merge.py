@@ -78,7 +78,8 @@ def _norm(value: Any) -> Any:
 
 
 def _raw(data: QueryDict, key: str, field: forms.Field) -> Any:
-    return _norm(data.getlist(key)) if _multiple(field) else _norm(data.get(key, ""))
+    """The submitted value; a list in the order given (an ordered list's order numbers applied)."""
+    return _norm(field.widget.value_from_datadict(data, {}, key)) if _multiple(field) else _norm(data.get(key, ""))
 
 
 def _show(field: forms.Field, value: Any) -> str:
@@ -133,6 +134,8 @@ def merge_stale(data: QueryDict, version_form: VersionForm, forms_: Sequence[for
                     continue
             if _multiple(field):
                 merged.setlist(key, current)
+                for number in [k for k in merged if k.startswith(f"{key}-order-")]:
+                    del merged[number]  # their list keeps its own order, not the numbers typed for mine
             else:
                 merged[key] = current
     return merged

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from integrations.forms import RunnerForm
 from integrations.models import Form
 from integrations.runner import NON_FIELD, may_fill, may_use_forms, submit
+from profiles import display
 from profiles.api.views import errors
 from profiles.models import Channel
 from profiles.selectors import list_items
@@ -67,7 +68,12 @@ class SubmissionOutputSerializer(serializers.Serializer):
     case = serializers.CharField(help_text="The case's reference.")
     status = serializers.CharField()
     customer = serializers.CharField(allow_null=True, help_text="The UCRN the case concerns, if any.")
-    outcomes = serializers.ListField(child=serializers.DictField())
+    outcomes = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Per integration run: `kind`, `ucrn`, `created`, `warnings` and `changes`. Each change keeps "
+                  "its data (`field`, a data name; `before`, `after`) and adds it in words for people: `label`, "
+                  "`before_text`, `after_text` and the whole `text`.",
+    )
 
 
 class UsesForms(permissions.BasePermission):
@@ -150,7 +156,7 @@ class SubmissionView(APIView):
         case = submission.case
         return Response(
             {"case": case.reference, "status": case.status, "customer": case.customer.ucrn if case.customer else None,
-             "outcomes": case.results},
+             "outcomes": display.outcome_words(case.results, display.reference_labels(), form.fields.all())},
             status=status.HTTP_201_CREATED,
         )
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 
-from hub.forms import CheckboxList, Choice, DataNameForm, Flag, Text, list_choices
+from hub.forms import ORDERED_LISTS, CheckboxList, Choice, DataNameForm, Flag, Text, list_choices
 from integrations.models import Form, FormField
 from profiles.jsonlimits import check_stored_json
 
@@ -26,7 +26,8 @@ def _field(spec: FormField) -> forms.Field:
     if spec.type == FormField.Type.CHECKBOX:
         field: forms.Field = Flag()
     elif spec.type == FormField.Type.CHECKBOX_LIST and spec.hub_list:
-        field = CheckboxList(spec.hub_list)  # DataNameForm fills it, ticked items first in their order
+        # DataNameForm fills it, ticked items first in their order; "contact me by" takes an order (SPEC 1).
+        field = CheckboxList(spec.hub_list, ordered=spec.data_name.lower() in ORDERED_LISTS)
     elif spec.type == FormField.Type.CHECKBOX_LIST:
         field = forms.MultipleChoiceField(
             required=False, choices=spec.typed_options(), widget=forms.CheckboxSelectMultiple

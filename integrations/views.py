@@ -21,7 +21,7 @@ from hub.views import csa_required, role_required
 from integrations.forms import RunnerForm
 from integrations.models import Case, Form
 from integrations.runner import CHECK, DIFFERENT, NON_FIELD, lookup, may_fill, submit
-from profiles import values
+from profiles import display, values
 from profiles.models import Channel
 from profiles.services import customer_for
 
@@ -171,10 +171,18 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @csa_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_object_or_404(Case.objects.select_related("form", "customer", "submitted_by"), reference=reference)
-    labels = {f.data_name: f.label for f in case.form.fields.all()}
-    rows = [(labels.get(name, name), _shown(value)) for name, value in case.data.items()]
-    return render(request, "integrations/case_detail.html", {"nav": "cases", "case": case, "rows": rows})
+    """The case in words (SPEC 5): the form's labels, option and list names, dates, phones, address lines."""
+    case = get_object_or_404(
+        Case.objects.select_related("form", "customer__prefix", "customer__suffix", "submitted_by"), reference=reference
+    )
+    fields = list(case.form.fields.all())
+    labels = display.reference_labels()
+    return render(
+        request,
+        "integrations/case_detail.html",
+        {"nav": "cases", "case": case, "rows": display.entered_rows(case.data, fields, labels),
+         "outcomes": display.outcome_words(case.results, labels, fields)},
+    )
 
 
 @csa_required
@@ -191,10 +199,3 @@ def case_link(request: HttpRequest, reference: str) -> HttpResponse:
         case.save(update_fields=["customer", "updated_at"])
         messages.success(request, f"Case {case.reference} is now linked to customer {ucrn}.")
     return redirect("integrations:case_detail", reference=case.reference)
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None else str(value)
-
