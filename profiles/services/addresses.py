@@ -19,7 +19,7 @@ from profiles.datanames import (
     ADDRESS_MATCH_NAMES,
     ADDRESS_NAMES,
 )
-from profiles.models import UK_COUNTRY_ID, Address, Customer
+from profiles.models import UK_COUNTRY_ID, Address, Customer, check_address_dates
 from profiles.services.audit import change
 from profiles.services.payload import Payload
 
@@ -106,6 +106,7 @@ def new_record(customer: Customer, payload: Payload, *, today: dt.date) -> Addre
         setattr(record, ADDRESS_NAMES[name].attr, value)
     record.start_date = given.get("start_date") or today
     record.end_date = given.get("end_date")
+    check_address_dates(record.start_date, record.end_date)
     return record
 
 
@@ -180,6 +181,7 @@ def _plan_in_place(primary: Address, payload: Payload) -> AddressPlan:
         if before != new:
             plan.note(primary, name, before, new)
             setattr(primary, spec.attr, new)
+    check_address_dates(primary.start_date, primary.end_date)
     return plan
 
 
