@@ -106,7 +106,7 @@ def new_record(customer: Customer, payload: Payload, *, today: dt.date) -> Addre
         setattr(record, ADDRESS_NAMES[name].attr, value)
     record.start_date = given.get("start_date") or today
     record.end_date = given.get("end_date")
-    check_address_dates(record.start_date, record.end_date)
+    _check_dates(record, payload)
     return record
 
 
@@ -181,8 +181,14 @@ def _plan_in_place(primary: Address, payload: Payload) -> AddressPlan:
         if before != new:
             plan.note(primary, name, before, new)
             setattr(primary, spec.attr, new)
-    check_address_dates(primary.start_date, primary.end_date)
+    _check_dates(primary, payload)
     return plan
+
+
+def _check_dates(record: Address, payload: Payload) -> None:
+    """SPEC 4.3.6 on the record as the write leaves it; a date that did not parse has its own error."""
+    if not {"start_date", "end_date"} & payload.errors.keys():
+        check_address_dates(record.start_date, record.end_date)
 
 
 def _empty(record: Address, attr: str) -> Any:
