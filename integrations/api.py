@@ -121,7 +121,9 @@ class SubmissionView(APIView):
         runner_form = RunnerForm(form, _as_form_data(form, request.data))
         if not runner_form.is_valid():
             raise ValidationError({name: list(messages) for name, messages in runner_form.errors.items()})
-        submission = submit(form=form, values=runner_form.values(), user=request.user, channel=Channel.API)
+        # The fields named in the body are the ones given: an absent one is not touched (SPEC 4.2).
+        submission = submit(form=form, values=runner_form.values(), user=request.user, channel=Channel.API,
+                            given=[str(key) for key in request.data])
         if not submission.ok:
             raise ValidationError(
                 {("non_field_errors" if k == NON_FIELD else k): v for k, v in submission.errors.items()}

@@ -62,3 +62,40 @@ def option_errors(*, option: str, template: str, form_fields: Iterable[str]) -> 
     if TOKEN.fullmatch(text):
         return template_errors(text, {name.lower() for name in form_fields})
     return ["Enter 0, 1, or one {Token} naming a form field."]
+
+
+WRITING_KINDS = ("create", "update")
+
+
+def unsent_names(*, fields: Mapping[str, bool], templates: Iterable[str], writes: bool) -> list[str]:
+    """The fields (data name -> display only) that a form which `writes` the customer shows but never sends.
+
+    `templates` are every mapping and option template of the form's integrations. A person's edit of such a
+    field would be lost silently (SPEC 5), so the admin refuses it unless it is marked display only. A form
+    without a Create or Update integration sends nothing: its fields are the case's data."""
+    if not writes:
+        return []
+    used = {token for template in templates for token in tokens_in(template)}
+    return [name for name, display_only in fields.items() if not display_only and name.lower() not in used]
+
+
+def integration_templates(integration) -> list[str]:
+    """An integration's mapping templates and option templates (the tokens it sends)."""
+    return [*(m.template for m in integration.mappings.all()), integration.update_primary_address,
+            integration.address_is_primary]
+
+
+def unsent_fields(form) -> list[str]:
+    """`unsent_names` of a saved form (integrations.models.Form)."""
+    integrations = list(form.integrations.all())
+    return unsent_names(
+        fields={f.data_name: f.display_only for f in form.fields.all()},
+        templates=[t for i in integrations for t in integration_templates(i)],
+        writes=any(i.kind in WRITING_KINDS for i in integrations),
+    )
+
+
+def unsent_message(names: Iterable[str], labels: Mapping[str, str]) -> str:
+    shown = ", ".join(f"{labels.get(n, n)} ({n})" for n in names)
+    return (f"No integration sends these fields: {shown}. A change made there would be lost: map each field "
+            "in a Create or Update integration, or tick its \"display only\" box.")

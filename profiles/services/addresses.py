@@ -216,7 +216,12 @@ def _match_key(record: Address) -> tuple:
 
 def address_warnings(primary: Address | None, *, today: dt.date) -> list[Warning]:
     """SPEC 4.3.4: a primary address that has ended is allowed, with a warning."""
-    if primary is not None and primary.end_date is not None and primary.end_date < today:
+    return ended_warnings(primary.end_date if primary is not None else None, today=today)
+
+
+def ended_warnings(end_date: dt.date | None, *, today: dt.date) -> list[Warning]:
+    """The warning of a primary address whose end date is `end_date` (a form's lookup shows it too)."""
+    if end_date is not None and end_date < today:
         return [
             {
                 "code": "primary_address_ended",

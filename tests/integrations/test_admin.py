@@ -58,7 +58,8 @@ def test_refused_configurations(admin_client_, form, kind, mappings, options, me
 
 
 def test_removing_a_field_that_a_mapping_uses_is_refused(admin_client_, form):
-    assert post_integration(admin_client_, form, "update", UPDATE_MAPPING).status_code == 302
+    assert post_integration(admin_client_, form, "update", UPDATE_MAPPING,
+                            update_primary_address="{Moved}").status_code == 302
     fields = list(form.fields.all())
     data = {"name": form.name, "slug": form.slug, "description": "", "audience": "csa",
             "fields-TOTAL_FORMS": len(fields), "fields-INITIAL_FORMS": len(fields),
@@ -81,3 +82,22 @@ def test_the_admin_previews_a_form(admin_client_, form):
     assert 'name="Postcode"' in page and "Preview: Address" in page
     change = admin_client_.get(reverse("admin:integrations_form_change", args=[form.pk])).content.decode()
     assert reverse("admin:integrations_form_preview", args=[form.pk]) in change
+
+
+def test_a_field_no_integration_sends_is_refused_unless_display_only(admin_client_, form):
+    """The person's edit of such a field would be lost silently: the admin names the fields instead."""
+    response = post_integration(admin_client_, form, "update", {**UPDATE_MAPPING, "first_name": "{First_Name}"})
+    assert response.status_code == 200
+    assert "No integration sends these fields: Moved (Moved)" in response.content.decode()
+    assert not Integration.objects.filter(form=form).exists()
+    form.fields.filter(data_name="Moved").update(display_only=True)
+    response = post_integration(admin_client_, form, "update", UPDATE_MAPPING)
+    assert response.status_code == 302
+
+
+def test_the_demo_forms_send_every_field_they_show(db):
+    from integrations.checks import unsent_fields
+    from integrations.demo import install_demo_forms
+
+    for form in install_demo_forms():
+        assert unsent_fields(form) == [], form.slug
