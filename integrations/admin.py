@@ -44,6 +44,12 @@ class FormFieldFormSet(forms.BaseInlineFormSet):
             )
         rows = [f.cleaned_data for f in self.forms
                 if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("data_name")]
+        sent = sorted(row["data_name"] for row in rows if row.get("display_only") and row["data_name"].lower() in used)
+        if sent:
+            raise ValidationError(
+                f"An integration sends {', '.join('{' + n + '}' for n in sent)}: a display only field is never sent. "
+                "Change those mappings first, or leave the fields as sent."
+            )
         unsent = checks.unsent_names(
             fields={row["data_name"]: row.get("display_only", False) for row in rows}, templates=templates,
             writes=any(i.kind in checks.WRITING_KINDS for i in integrations),
@@ -117,6 +123,7 @@ class MappingFormSet(forms.BaseInlineFormSet):
             kind=kind,
             mappings={name: template for name, (_, template) in rows.items()},
             form_fields=form_obj.fields.values_list("data_name", flat=True),
+            display_only=form_obj.fields.filter(display_only=True).values_list("data_name", flat=True),
         )
         for name, messages in errors.items():
             if name in rows:
@@ -156,8 +163,10 @@ class IntegrationForm(forms.ModelForm):
         form_obj = data.get("form")
         if form_obj is not None:
             fields = list(form_obj.fields.values_list("data_name", flat=True))
+            shown_only = list(form_obj.fields.filter(display_only=True).values_list("data_name", flat=True))
             for option in ("update_primary_address", "address_is_primary"):
-                for message in checks.option_errors(option=option, template=data.get(option, ""), form_fields=fields):
+                for message in checks.option_errors(option=option, template=data.get(option, ""), form_fields=fields,
+                                                    display_only=shown_only):
                     self.add_error(option, message)
         return data
 

@@ -48,6 +48,7 @@ class FieldSerializer(serializers.Serializer):
     label = serializers.CharField()
     type = serializers.CharField()
     required = serializers.BooleanField()
+    display_only = serializers.BooleanField(help_text="Shown for reference; no integration sends it.")
     help_text = serializers.CharField()
     options = OptionSerializer(many=True)
 
@@ -101,7 +102,7 @@ class FormDetailView(APIView):
         form = _form_for(request, slug)
         fields = [
             {"data_name": f.data_name, "label": f.label, "type": f.type, "required": f.required,
-             "help_text": f.help_text, "options": _options(f)}
+             "display_only": f.display_only, "help_text": f.help_text, "options": _options(f)}
             for f in form.fields.all()
         ]
         integrations = [{"kind": i.kind, "when": i.when} for i in form.integrations.all()]

@@ -117,7 +117,9 @@ def lookup(form: Form, ucrn: Any, user: UserLike) -> Lookup:
     }
     end = profile.get("end_date")
     warnings = ended_warnings(parsers.parse_date(end) if end else None, today=parsers.today())
-    return Lookup(ucrn=str(profile["ucrn"]), values=filled, warnings=warnings)
+    # The UCRN the lookup field will hold (a merged customer's survivor, when the Get fills that field).
+    shown_ucrn = filled.get(_lookup_name(form) or "", str(ucrn).strip())
+    return Lookup(ucrn=str(shown_ucrn).strip(), values=filled, warnings=warnings)
 
 
 def form_value(spec: FormField, value: Any) -> Any:
@@ -342,11 +344,15 @@ def _run(data: dict[str, Any], user: UserLike, channel: str, *, kind: str):
         raise ValidationError({"ucrn": ValidationError("No customer has this UCRN.", code="not_found")}) from None
 
 
+def _lookup_name(form: Form) -> str | None:
+    return next((f.data_name for f in form.fields.all() if f.type == FormField.Type.UCRN_LOOKUP), None)
+
+
 def _lookup_ucrn(form: Form, values: Mapping[str, Any]) -> str:
     """The UCRN the form's lookup field holds, as typed (blank when the form has none)."""
     lowered = {str(k).lower(): v for k, v in values.items()}
-    name = next((f.data_name.lower() for f in form.fields.all() if f.type == FormField.Type.UCRN_LOOKUP), None)
-    return str(lowered.get(name) or "").strip() if name else ""
+    name = _lookup_name(form)
+    return str(lowered.get(name.lower()) or "").strip() if name else ""
 
 
 def _duplicates_of(result, user: UserLike, mode: str) -> list[dict[str, Any]]:
@@ -370,8 +376,8 @@ def _looked_up_customer(form: Form, values: Mapping[str, Any], user: UserLike) -
     try:
         return customer_for(user, ucrn)
     except Http404:
-        name = next(f.data_name for f in form.fields.all() if f.type == FormField.Type.UCRN_LOOKUP)
-        raise ValidationError({name: ValidationError("No customer has this UCRN.", code="not_found")}) from None
+        message = ValidationError("No customer has this UCRN.", code="not_found")
+        raise ValidationError({_lookup_name(form): message}) from None
 
 
 def _own_customer(user: UserLike) -> Customer | None:
