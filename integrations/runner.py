@@ -297,7 +297,7 @@ def submit(
     try:
         with transaction.atomic():
             if case is not None:  # locked: two saves of one draft must not both run its Create
-                case = Case.objects.select_for_update().select_related("customer", "created_customer").get(pk=case.pk)
+                case = Case.objects.select_for_update().get(pk=case.pk)
             customer = case.customer if case is not None else None
             made = case.created_customer if case is not None else None
             for integration in integrations:
