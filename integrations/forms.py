@@ -38,6 +38,8 @@ def _field(spec: FormField) -> forms.Field:
     else:
         width = 10 if spec.type == FormField.Type.UCRN_LOOKUP else None
         field = Text(input_type=INPUT_TYPES.get(spec.type, "text"), width=width)
+        if spec.type == FormField.Type.UCRN_LOOKUP:
+            field.widget.attrs["data-lookup"] = ""  # static/runner.js: Enter here presses "Find customer"
         if spec.type == FormField.Type.NUMBER:
             field.widget.attrs["inputmode"] = "numeric"
     field.required = spec.required

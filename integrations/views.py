@@ -125,8 +125,7 @@ def _looked_up(
     What the person typed is kept where the record leaves a field blank (`integrations.runner.refill`), and
     the page says which typed values the record replaced."""
     posted = RunnerForm(form, request.POST)
-    posted.is_valid()  # only to read what was typed; required fields are not required for a lookup
-    typed = posted.values_as_typed()
+    typed = posted.values_as_typed()  # required fields are not required for a lookup
     ucrn = str(typed.get(posted.lookup_field or "", "") or "").strip()
     try:
         found = lookup(form, ucrn, request.user)

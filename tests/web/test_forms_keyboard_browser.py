@@ -166,3 +166,17 @@ def test_a_draft_saved_twice_by_keyboard_then_submitted_is_one_customer_and_one_
     (customer,) = Customer.objects.all()
     case = Case.objects.get()
     assert customer.first_name == "Adah" and case.customer == customer and case.status == Case.Status.SUBMITTED
+
+
+def test_enter_in_the_ucrn_box_looks_up_and_enter_elsewhere_submits(page, server, csa, forms, rita):
+    sign_in_as(page, server, csa)
+    page.goto("/hub/forms/update-contact-preferences/")
+    type_into(page, "#id_Ucrn", rita.ucrn)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=the form is filled from their record")
+    assert not Case.objects.exists()
+    type_into(page, "#id_Mobile_Number", "07700 900888")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/hub/cases/CAS-*/")
+    rita.refresh_from_db()
+    assert rita.mobile_number == "+447700900888" and rita.consent_to_share == 1
