@@ -52,7 +52,8 @@ def profile_erase(*, ucrn: Any, user: UserLike, channel: str) -> Customer:
         for case in customer.cases.all():
             case.data = scrub(case.data, keep=frozenset())  # its keys are the form's own field names
             case.results = scrub(case.results)
-            case.save(update_fields=["data", "results", "updated_at"])
+            case.looked_up = None  # the values a form's lookup showed: a copy of the profile
+            case.save(update_fields=["data", "results", "looked_up", "updated_at"])
         for record in customer.change_records.all():
             record.changes = scrub(record.changes)
             record.save(update_fields=["changes"])
