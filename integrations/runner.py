@@ -27,6 +27,7 @@ from hub.roles import UserLike, is_csa, linked_ucrn
 from integrations.models import Case, Form, FormField, Integration
 from integrations.tokens import UnknownToken, render, tokens_in
 from profiles import values as parsers
+from profiles.access import survivor_of
 from profiles.datanames import ADDRESS_MATCH_NAMES, PROFILE_NAMES
 from profiles.models import Customer
 from profiles.services import customer_for, profile_create, profile_get, profile_update
@@ -299,7 +300,8 @@ def submit(
             if case is not None:  # locked: two saves of one draft must not both run its Create
                 case = Case.objects.select_for_update().get(pk=case.pk)
             customer = case.customer if case is not None else None
-            made = case.created_customer if case is not None else None
+            # A customer merged since into another is now that one (its UCRN refuses updates).
+            made = survivor_of(case.created_customer) if case is not None and case.created_customer else None
             for integration in integrations:
                 update_of = made.ucrn if made is not None and integration.kind == Integration.Kind.CREATE else None
                 data = call_data(integration, values, touched, update_of=update_of)

@@ -219,3 +219,19 @@ def test_a_draft_saved_twice_then_submitted_makes_one_customer(register_draft, c
     assert customer.first_name == "Adah" and customer.addresses.count() == 1
     assert Case.objects.get().customer == customer
     assert [o["kind"] for o in second.outcomes] == ["update"]
+
+
+def test_a_draft_whose_customer_was_merged_since_updates_the_survivor(register_draft, csa):
+    from profiles.services.merge import profile_merge
+
+    values = {"Contact_Type": "Individual", "Preferred_Contact_Method": "3", "First_Name": "Ada",
+              "Street": "Dock Road", "Postcode": "L1 8JQ"}
+    draft = submit(form=register_draft, values=values, user=csa, channel="form", final=False)
+    made = draft.case.created_customer
+    survivor = CustomerFactory()
+    profile_merge(survivor_ucrn=survivor.ucrn, merged_ucrn=made.ucrn, choices={}, user=csa, channel="hub")
+    again = submit(form=register_draft, values={**values, "First_Name": "Adah"}, user=csa, channel="form",
+                   final=False, case=draft.case)
+    assert again.ok, again.errors
+    survivor.refresh_from_db()
+    assert survivor.first_name == "Adah" and Customer.objects.filter(merged_into=None).count() == 1
