@@ -566,7 +566,8 @@ def test_new_primary_with_past_end_date_warns(csa, moved):
 
 
 def test_ended_non_primary_record_does_not_warn(csa, moved):
-    result = update(csa, moved.ucrn, {**FULL, **NEW, "start_date": "2019-01-01", "end_date": "2020-01-01", **options(0, 0)})
+    dates = {"start_date": "2019-01-01", "end_date": "2020-01-01"}
+    result = update(csa, moved.ucrn, {**FULL, **NEW, **dates, **options(0, 0)})
     assert result.warnings == []
     assert update(csa, moved.ucrn, {**FULL, "first_name": "Y"}).warnings == []
 
