@@ -50,6 +50,7 @@ class FieldSerializer(serializers.Serializer):
     label = serializers.CharField()
     type = serializers.CharField()
     required = serializers.BooleanField()
+    display_only = serializers.BooleanField(help_text="Shown for reference; no integration sends it.")
     help_text = serializers.CharField()
     options = OptionSerializer(many=True)
 
@@ -126,7 +127,7 @@ class FormDetailView(APIView):
         form = _form_for(request, slug)
         fields = [
             {"data_name": f.data_name, "label": f.label, "type": f.type, "required": f.required,
-             "help_text": f.help_text, "options": _options(f)}
+             "display_only": f.display_only, "help_text": f.help_text, "options": _options(f)}
             for f in form.fields.all()
         ]
         integrations = [{"kind": i.kind, "when": i.when} for i in form.integrations.all()]
@@ -148,7 +149,9 @@ class SubmissionView(APIView):
         runner_form = RunnerForm(form, _as_form_data(form, request.data))
         if not runner_form.is_valid():
             raise ValidationError({name: list(messages) for name, messages in runner_form.errors.items()})
-        submission = submit(form=form, values=runner_form.values(), user=request.user, channel=Channel.API)
+        # The fields named in the body are the ones given: an absent one is not touched (SPEC 4.2).
+        submission = submit(form=form, values=runner_form.values(), user=request.user, channel=Channel.API,
+                            given=[str(key) for key in request.data])
         if not submission.ok:
             raise ValidationError(
                 {("non_field_errors" if k == NON_FIELD else k): v for k, v in submission.errors.items()}

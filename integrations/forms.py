@@ -14,6 +14,7 @@ from integrations.models import Form, FormField
 from profiles.jsonlimits import check_stored_json
 
 NON_FIELD = "__all__"
+DISPLAY_ONLY_HELP = "Shown for reference: a change here is not sent to the customer's record."
 INPUT_TYPES = {
     FormField.Type.EMAIL: "email",
     FormField.Type.PHONE: "tel",
@@ -40,11 +41,15 @@ def _field(spec: FormField) -> forms.Field:
     else:
         width = 10 if spec.type == FormField.Type.UCRN_LOOKUP else None
         field = Text(input_type=INPUT_TYPES.get(spec.type, "text"), width=width)
+        if spec.type == FormField.Type.UCRN_LOOKUP:
+            field.widget.attrs["data-lookup"] = ""  # static/runner.js: Enter here presses "Find customer"
         if spec.type == FormField.Type.NUMBER:
             field.widget.attrs["inputmode"] = "numeric"
     field.required = spec.required
     field.label = spec.label + (" (required)" if spec.required else "")
     field.help_text = spec.help_text
+    if spec.display_only:
+        field.help_text = " ".join(filter(None, [spec.help_text, DISPLAY_ONLY_HELP]))
     return field
 
 
@@ -53,10 +58,13 @@ class RunnerForm(DataNameForm):
 
     required_names = frozenset()
 
-    def __init__(self, form: Form, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, form: Form, *args: Any, initial: dict[str, Any] | None = None, **kwargs: Any) -> None:
         self.configured = form
         self.base_fields = {f.data_name: _field(f) for f in form.fields.all()}
-        super().__init__(*args, **kwargs)
+        if initial:  # form values ("1"/"0" for a checkbox, as `values` gives them) -> what each widget shows
+            flags = {f.data_name for f in form.fields.all() if f.type == FormField.Type.CHECKBOX}
+            initial = {k: (v in (True, 1, "1", "on") if k in flags else v) for k, v in initial.items()}
+        super().__init__(*args, initial=initial, **kwargs)
 
     @property
     def lookup_field(self) -> str | None:
@@ -82,9 +90,19 @@ class RunnerForm(DataNameForm):
 
     def values(self) -> dict[str, Any]:
         """What was entered, by data name: text as typed, a checkbox as 1/0, a checkbox list as a list."""
-        values = {}
-        for name, value in self.cleaned_data.items():
-            if isinstance(value, bool):
-                value = "1" if value else "0"
-            values[name] = value
-        return values
+        return {name: _form_value(value) for name, value in self.cleaned_data.items()}
+
+    def values_as_typed(self) -> dict[str, Any]:
+        """`values` of a form that need not be valid (a lookup does not require the required fields)."""
+        self.is_valid()
+        return {
+            name: _form_value(self.cleaned_data[name] if name in self.cleaned_data
+                              else field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name)))
+            for name, field in self.fields.items()
+        }
+
+
+def _form_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return "" if value is None else value

@@ -14,7 +14,6 @@ from profiles.services.erasure import scrub
 SECTION = "cases"
 
 
-
 def export_cases(subject: Subject) -> list[dict[str, Any]]:
     """The export's `cases`: the form's data as submitted and what its integrations did, newest first."""
     cases = Case.objects.select_related("form", "submitted_by").order_by("-created_at", "-id")
@@ -38,4 +37,5 @@ def erase_cases(subject: Subject) -> None:
     for case in subject.rows(Case.objects.all(), read=("data", "results"), search=("data",)):
         case.data = scrub(case.data, keep=frozenset())  # its keys are the form's own field names
         case.results = scrub(case.results)
-        case.save(update_fields=["data", "results", "updated_at"])
+        case.looked_up = None  # the values a form's lookup showed: a copy of the profile
+        case.save(update_fields=["data", "results", "looked_up", "updated_at"])
