@@ -1,6 +1,10 @@
 """The REST API's shared parts: one error shape, pagination, permissions, and a token authentication
 that loads the user's roles in the same query and caches them (shared cache, invalidated on change).
 
+Parsing: `JSONParser` is DRF's, refusing what no endpoint can take (nesting past
+`profiles.jsonlimits.REQUEST_MAX_DEPTH`, text holding NUL or a lone surrogate) with a 400 naming the top-level
+key that holds it, before any view runs.
+
 Errors: every error response is `{"name": [{"message": ..., "code": ...}]}`, keyed by data name for a 400
 and by `detail` for the others, whether the error came from a service (Django's `ValidationError`) or
 from DRF itself (bad JSON, no credentials, throttled), so a client parses one shape.
@@ -18,12 +22,14 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, parsers, permissions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from hub.roles import GROUP_ROLES, is_csa
+from profiles.apitokens import token_expired
+from profiles.jsonlimits import REQUEST_MAX_DEPTH, json_problem, printable, too_deep
 from systems.allowlists import UNBOUND, api_client_state, bind_api_client
 
 NON_FIELD = "non_field_errors"
@@ -34,9 +40,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     # Imported here: DRF imports this module (for the authentication class) while loading its views.
     from rest_framework.views import exception_handler as drf_exception_handler
 
-    from profiles.services import VersionConflict
+    from profiles.services import TooManyAttempts, VersionConflict
 
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, TooManyAttempts):
+        exc = exceptions.Throttled(wait=exc.wait)
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_details(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or None)
@@ -92,6 +100,37 @@ def _flat(value: Any) -> list[dict[str, Any]]:
     return [item for inner in value for item in _flat(inner)]
 
 
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser (strict: no NaN), refusing with a 400 what would otherwise be a 500 further on.
+
+    Python's `json` raises `RecursionError` on about a thousand levels of nesting, which DRF does not catch;
+    lower nesting still reaches code that walks values recursively; text holding a lone surrogate (JSON's
+    `"\\ud800"`) cannot be encoded as UTF-8, so neither stored nor even echoed in an error message, and NUL
+    cannot be stored by PostgreSQL. Each problem is reported under the top-level key that holds it.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None) -> Any:
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_details({NON_FIELD: too_deep(REQUEST_MAX_DEPTH)})) from None
+        problems = {}
+        if isinstance(data, dict):
+            for key, value in data.items():
+                problem = json_problem(key, max_depth=0) or json_problem(value, max_depth=REQUEST_MAX_DEPTH - 1)
+                if problem is not None:
+                    problems[printable(key)] = problem
+        elif (problem := json_problem(data, max_depth=REQUEST_MAX_DEPTH)) is not None:
+            problems[NON_FIELD] = problem
+        if problems:
+            raise exceptions.ParseError(_details(problems))
+        return data
+
+
+def _details(problems: dict[str, DjangoValidationError]) -> dict[str, list[exceptions.ErrorDetail]]:
+    return {name: [exceptions.ErrorDetail(error.message, code=error.code)] for name, error in problems.items()}
+
+
 class Pagination(PageNumberPagination):
     """`{"count", "next", "previous", "results"}`, 25 a page unless `page_size` asks for up to 100."""
 
@@ -137,6 +176,8 @@ class HubTokenAuthentication(TokenAuthentication):
                 "api_client": api_client_state(token.user),  # issue 9: its allow-lists (systems)
             }
             cache.set(cache_key, entry, TOKEN_CACHE_TTL)
+        if token_expired(entry["created"]):
+            raise exceptions.AuthenticationFailed("Token has expired: ask for a new one.")
         user_model = get_user_model()
         fields = _user_fields(user_model)
         user = user_model.from_db("default", [f.attname for f in fields], [entry["user"][f.attname] for f in fields])

@@ -18,3 +18,4 @@ class HubConfig(AppConfig):
         from hub.api import connect_signals
 
         connect_signals()  # the token cache forgets a revoked token or a changed user/role
+        import hub.lockout  # noqa: F401 - registers its system check

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from hub import display
 from hub.views import csa_required
+from profiles import display
 from profiles.services.duplicates import MERGED, Duplicate, find_duplicates, mark_not_same_person
 
 

@@ -11,9 +11,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
-from hub.display import LABELS, show_phone
 from profiles.datanames import PROFILE_NAMES
+from profiles.display import LABELS, show_phone
 from profiles.selectors import list_items
 
 UK = "826"
@@ -44,12 +47,63 @@ class Choice(forms.CharField):
         super().__init__(required=False, widget=forms.Select(choices=choices, attrs={"class": "select"}), **kwargs)
 
 
-class CheckboxList(forms.Field):
-    """Ticked values in the order shown: the service checks them."""
+# Lists whose order means something: "contact me by these, in this order" (SPEC 1).
+ORDERED_LISTS = frozenset({"notification_preference"})
+ORDER_DIGITS = 4  # an order number longer than this is not one (and int() of a huge text is slow)
 
-    def __init__(self, list_name: str, **kwargs: Any) -> None:
+
+class OrderedCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes whose ticked values come in the order the person gives.
+
+    Each item has an order number box, so the order can be given without JavaScript; `hub.js` hides the
+    boxes and offers "Move up" / "Move down" buttons instead, which move the items themselves (the boxes
+    are then disabled, and the order of the ticked checkboxes on the page is the order sent).
+    """
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        ticked = super().value_from_datadict(data, files, name) or []
+
+        def position(item: tuple[int, str]) -> tuple[int, int, int]:
+            index, value = item
+            number = str(data.get(f"{name}-order-{value}", "") or "").strip()
+            if number.isdigit() and len(number) <= ORDER_DIGITS:
+                return (0, int(number), index)
+            return (1, 0, index)  # no number: after the numbered ones, in the order sent
+
+        return [value for _, value in sorted(enumerate(ticked), key=position)]
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        chosen = [str(v) for v in value or []]
+        final = self.build_attrs(self.attrs, attrs)
+        base = final.pop("id", None) or f"id_{name}"
+        items = [
+            format_html(
+                '<div class="ordered__item" data-choice data-value="{value}"><div class="ordered__tick">'
+                '<input type="checkbox" name="{name}" value="{value}" id="{box}"{checked}{attrs}>'
+                '<label for="{box}">{label}</label></div><div class="ordered__number">'
+                '<label for="{number}">Order<span class="visually-hidden"> of {label}</span></label>'
+                '<input class="input input--number" type="text" inputmode="numeric" name="{name}-order-{value}" '
+                'id="{number}" value="{position}" autocomplete="off"></div></div>',
+                value=str(option), name=name, box=f"{base}_{index}", label=text, number=f"{base}-order-{option}",
+                checked=mark_safe(" checked") if str(option) in chosen else "", attrs=flatatt(final),
+                position=chosen.index(str(option)) + 1 if str(option) in chosen else "",
+            )
+            for index, (option, text) in enumerate(self.choices)
+        ]
+        return format_html(
+            '<div class="ordered" data-ordered-choices><p class="hint" data-order-hint>To choose the order, number '
+            'the ticked ones: 1 first.</p>{}<p class="visually-hidden" role="status" data-order-status></p></div>',
+            mark_safe("".join(items)),
+        )
+
+
+class CheckboxList(forms.Field):
+    """Ticked values in the order given (an ordered list) or shown: the service checks them."""
+
+    def __init__(self, list_name: str, *, ordered: bool = False, **kwargs: Any) -> None:
         self.list_name = list_name
-        super().__init__(required=False, widget=forms.CheckboxSelectMultiple, **kwargs)
+        widget = OrderedCheckboxes if ordered else forms.CheckboxSelectMultiple
+        super().__init__(required=False, widget=widget, **kwargs)
 
     def to_python(self, value: Any) -> list[str]:
         return list(value or [])
@@ -61,7 +115,7 @@ class Flag(forms.BooleanField):
 
 
 class DataNameForm(forms.Form):
-    """A form whose field names are data names; labels come from `hub.display.LABELS`."""
+    """A form whose field names are data names; labels come from `profiles.display.LABELS`."""
 
     required_names: frozenset[str] = frozenset(n for n, spec in PROFILE_NAMES.items() if spec.mandatory)
     # (legend, names) for the template; names the form does not have are skipped.
@@ -92,7 +146,9 @@ class DataNameForm(forms.Form):
 
     def _in_order(self, name: str, choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
         """Ticked items first, in their order, so the order of a preference survives a round trip."""
-        chosen = self.data.getlist(self.add_prefix(name)) if self.is_bound else self.initial.get(name) or []
+        widget = self.fields[name].widget
+        chosen = (widget.value_from_datadict(self.data, self.files, self.add_prefix(name)) if self.is_bound
+                  else self.initial.get(name) or [])
         chosen = [str(c) for c in chosen]
         by_id = dict(choices)
         return [(c, by_id[c]) for c in chosen if c in by_id] + [c for c in choices if c[0] not in chosen]
@@ -125,7 +181,7 @@ class ProfileForm(DataNameForm):
     twitter = Text(width=10, help_text="Up to 15 letters, digits or underscores, with or without the @.")
     preferred_contact_method = Choice("contact_methods")
     notification_preference = CheckboxList(
-        "contact_methods", help_text="Tick the ways to contact them. Ticked ways are used in the order shown."
+        "contact_methods", ordered=True, help_text="Tick the ways to contact them, then put them in order."
     )
     consent_to_share = Choice(choices=[NOT_CHOSEN, ("1", "Yes"), ("0", "No")])
     preferred_language_id = Choice("languages")
@@ -142,7 +198,7 @@ class ProfileForm(DataNameForm):
         ),
         ("Connected Index", ("data_location", "region")),
     )
-    own_help = {"notification_preference": "Tick the ways we may contact you. We use them in the order shown."}
+    own_help = {"notification_preference": "Tick the ways we may contact you, then put them in the order to use."}
     autocomplete = {
         "prefix_id": "honorific-prefix",
         "first_name": "given-name",

@@ -21,7 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
+
+from profiles.jsonlimits import load_json
 
 MINE, THEIRS = "mine", "theirs"
 
@@ -75,7 +78,8 @@ def _norm(value: Any) -> Any:
 
 
 def _raw(data: QueryDict, key: str, field: forms.Field) -> Any:
-    return _norm(data.getlist(key)) if _multiple(field) else _norm(data.get(key, ""))
+    """The submitted value; a list in the order given (an ordered list's order numbers applied)."""
+    return _norm(field.widget.value_from_datadict(data, {}, key)) if _multiple(field) else _norm(data.get(key, ""))
 
 
 def _show(field: forms.Field, value: Any) -> str:
@@ -101,9 +105,9 @@ def merge_stale(data: QueryDict, version_form: VersionForm, forms_: Sequence[for
     """
     if version_form.given_version is None or version_form.given_version == version_form.current_version:
         return data
-    try:
-        loaded = json.loads(data.get(version_form.add_prefix("loaded")) or "{}")
-    except ValueError:
+    try:  # the page's own hidden JSON, but a client may send anything (nesting deep enough to crash json)
+        loaded = load_json(data.get(version_form.add_prefix("loaded")) or "{}")
+    except ValidationError:
         loaded = {}
     if not isinstance(loaded, dict):
         loaded = {}
@@ -130,6 +134,8 @@ def merge_stale(data: QueryDict, version_form: VersionForm, forms_: Sequence[for
                     continue
             if _multiple(field):
                 merged.setlist(key, current)
+                for number in [k for k in merged if k.startswith(f"{key}-order-")]:
+                    del merged[number]  # their list keeps its own order, not the numbers typed for mine
             else:
                 merged[key] = current
     return merged

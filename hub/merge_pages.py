@@ -15,9 +15,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hub import display
 from hub.forms import Text, error_items, show_errors
 from hub.views import csa_required
+from profiles import display
 from profiles.models import Channel
 from profiles.services import profile_get
 from profiles.services.merge import ADDRESS, CHOICE_VALUES, MergePreview, merge_preview, merge_undo, profile_merge

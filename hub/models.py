@@ -1,10 +1,33 @@
-"""The hub's own table: the API's idempotency keys (`hub.idempotency`). This module also makes `migrate` send
-the hub its post_migrate signal, on which `hub.apps` makes the database cache tables."""
+"""The hub's own tables: the API's idempotency keys (`hub.idempotency`), and which customers each CSA
+opened last, for the start page.
+
+(`migrate` also sends the hub its post_migrate signal, on which `hub.apps` makes the database cache tables.)
+"""
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+from profiles.models import Customer
+
+RECENT_COUNT = 10  # the start page lists this many customers, most recently opened first
+
+
+class RecentCustomer(models.Model):
+    """A customer a CSA opened and when they last did: one row per CSA and customer, rewritten on each
+    opening, so that a call interrupted mid-form can be picked up from the start page."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, to_field="ucrn", related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "customer"], name="recent_customer_once_per_user")]
+        indexes = [models.Index(fields=["user", "-opened_at"], name="recent_customer_newest_first")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} opened by {self.user_id} at {self.opened_at:%Y-%m-%d %H:%M}"
 
 
 class IdempotencyKey(models.Model):

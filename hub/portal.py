@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from hub import display
 from hub.forms import AddressForm, ProfileForm, error_items, show_errors
 from hub.roles import is_citizen, linked_ucrn
 from hub.views import edit_forms, role_required, save_edit
 from integrations.models import Form
+from profiles import display
 from profiles.models import Channel
 from profiles.services import profile_create, profile_get
 

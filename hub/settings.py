@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import os
 from pathlib import Path
 
@@ -41,6 +42,13 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"] if DEBUG else []
 )
+
+# Proxies of our own in front of the app (a load balancer, a TLS terminator), each appending the address
+# it saw to X-Forwarded-For: the client's address is read from that header that many entries from the
+# right (hub.clientip; DRF's NUM_PROXIES). 0, the default: the header is the client's and is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of proxies in front of the app: 0 or more.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -101,6 +109,16 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (`make run`, the default) has one write lock for the whole file. A DEFERRED transaction (Django's
+    # default) reads under a shared lock and asks for the write lock at its first write; when another
+    # transaction holds it, SQLite fails at once with "database is locked" rather than wait (waiting could
+    # deadlock), so two people saving one customer at the same moment got a 500. IMMEDIATE takes the write
+    # lock when the transaction begins, and `timeout` (seconds: Python's sqlite3.connect) is how long a
+    # transaction waits for it: writers queue up. Every transaction, even a read-only atomic block, then
+    # takes the write lock, so they must stay short (no ATOMIC_REQUESTS). Options the URL gave are kept.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                                       **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -130,7 +148,7 @@ REST_FRAMEWORK = {
     ],
     # API clients (systems.models.ApiClient) reach only the views that apply their allow-lists (issue 9).
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "systems.access.ApiClientScope"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["hub.api.JSONParser"],  # DRF's, refusing deep nesting and unstorable text
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "hub.api.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "hub.api.Pagination",
@@ -143,7 +161,17 @@ REST_FRAMEWORK = {
         "user": os.environ.get("API_USER_RATE", "2000/min"),
         "anon": os.environ.get("API_ANON_RATE", "200/min"),
     },
+    # Anonymous callers are counted by address: X-Forwarded-For is read only past our own proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+
+# A citizen with no profile may try to create it this often (per user, on every door): each attempt says
+# something about the data given, such as whether an email can be used (profiles.services.profiles).
+CITIZEN_CREATE_RATE = os.environ.get("CITIZEN_CREATE_RATE", "10/hour")
+
+# API tokens expire this many days after they are issued (profiles.apitokens); unset: never.
+API_TOKEN_MAX_AGE_DAYS = float(os.environ["API_TOKEN_MAX_AGE_DAYS"]) if os.environ.get("API_TOKEN_MAX_AGE_DAYS") \
+    else None
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Customer Service Hub API",
@@ -209,10 +237,13 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one username, or from one
-# address, that username or address is locked out (429) for AXES_COOLOFF_MINUTES. The failures are kept
-# in Django's "axes" cache (below), shared by every worker process and server (axes refuses a per-process
-# cache). The API's tokens are not passwords: DRF throttles the API.
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT failed sign-ins for one username from one
+# address, that username is locked out (429) from that address for AXES_COOLOFF_MINUTES. Counted by the
+# pair, so no one can lock another person out from elsewhere, nor lock every user out by failing from the
+# load balancer's address: the address is the client's (hub.clientip, TRUSTED_PROXY_COUNT above). The
+# failures are kept in Django's "axes" cache (below), shared by every worker process and server (a
+# per-process cache is refused by a system check), by hub.lockout's handler, with which `manage.py
+# axes_reset` works. The API's tokens are not passwords: DRF throttles the API.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -246,10 +277,21 @@ else:
         "axes": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hub_axes_cache",
                  "TIMEOUT": 86400},
     }
-AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_HANDLER = "hub.lockout.LockoutHandler"
 AXES_CACHE = "axes"
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per user, and per address
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # the pair: one username from one address
+AXES_CLIENT_IP_CALLABLE = "hub.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
+
+# Webhooks (systems.destinations): sent only to public addresses. A private integration network is opened
+# with WEBHOOK_ALLOWED_NETWORKS, comma-separated CIDRs (`10.20.0.0/16,fd12:3456::/48`); a bad one stops
+# the start-up here rather than refusing every delivery later.
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
+for _network in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS: {_error}") from None

@@ -11,11 +11,16 @@ client may send up to twice its rate across a boundary; `Retry-After` says when 
 Redis the counters are in Django's database cache, whose `incr` is a read then a write (two servers can
 each count one request as the same one) and keeps the entry for the cache's default timeout (a day: see
 `CACHES` in hub.settings).
+
+`attempt` counts the same way for a service outside any view: a citizen's attempts to create their profile
+(`profiles.services.profiles`), whichever door they come through.
 """
 from __future__ import annotations
 
+import time
 from typing import Any
 
+from django.core.cache import cache as default_cache
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 
@@ -29,12 +34,27 @@ class CountingThrottle(SimpleRateThrottle):
         if key is None:
             return True
         self.now = self.timer()
-        window = int(self.now // self.duration)
-        self.window_ends = (window + 1) * self.duration
-        return count(self.cache, f"{key}:{window}", self.duration) <= self.num_requests
+        allowed, self.window_ends = take(self.cache, key, self.num_requests, self.duration, self.now)
+        return allowed
 
     def wait(self) -> float:
         return max(self.window_ends - self.now, 0.0)
+
+
+def take(cache: Any, key: str, num_requests: int, duration: int, now: float) -> tuple[bool, float]:
+    """Count one request for `key` in the fixed window of `now`: whether it is within `num_requests` per
+    `duration` seconds, and when the window ends."""
+    window = int(now // duration)
+    return count(cache, f"{key}:{window}", duration) <= num_requests, float((window + 1) * duration)
+
+
+def attempt(key: str, rate: str) -> float | None:
+    """Count one attempt at something rated `rate` (DRF's spelling: `10/hour`) for `key`, outside a view
+    (a service): None when it is allowed, else the seconds until it may be tried again."""
+    num_requests, duration = SimpleRateThrottle.parse_rate(None, rate)  # self is unused by parse_rate
+    now = time.time()
+    allowed, window_ends = take(default_cache, f"throttle_{key}", num_requests, duration, now)
+    return None if allowed else max(window_ends - now, 1.0)
 
 
 def count(cache: Any, key: str, timeout: int) -> int:

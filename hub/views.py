@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hub import display
 from hub.forms import (
     AddressChangeForm,
     AddressForm,
@@ -29,8 +28,10 @@ from hub.forms import (
     show_errors,
 )
 from hub.merge import VersionForm, loaded_values, merge_stale
+from hub.recent import recent_customer_opened, recent_customers
 from hub.roles import is_citizen, is_csa
 from integrations.models import Case
+from profiles import display
 from profiles.filters import CustomerFilterSet, fuzzy_name_text
 from profiles.models import ChangeRecord, Channel, Customer
 from profiles.selectors import address_history, change_history, profile_search
@@ -75,9 +76,17 @@ def home(request: HttpRequest) -> HttpResponse:
     raise PermissionDenied("Your account has no role in the hub.")
 
 
+DRAFTS = 10  # the start page lists the CSA's newest drafts; the case list has them all
+
+
 @csa_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "hub/dashboard.html", {"nav": "dashboard"})
+    """The CSA's start page: the search box, their own drafts and the customers they opened recently, so
+    that an interrupted call can be picked up again. A fixed number of queries, however many of each."""
+    drafts = (Case.objects.filter(submitted_by=request.user, status=Case.Status.DRAFT)
+              .select_related("form", "customer__prefix", "customer__suffix").order_by("-updated_at", "-id")[:DRAFTS])
+    return render(request, "hub/dashboard.html",
+                  {"nav": "dashboard", "drafts": drafts, "recent": recent_customers(user=request.user)})
 
 
 SEARCH_PAGE_SIZE = 25
@@ -151,10 +160,13 @@ def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
         return redirect("hub:customer_record", ucrn=profile["ucrn"])
     from hub.duplicates import record_duplicates  # here: hub.duplicates uses this module's csa_required
 
+    recent_customer_opened(user=request.user, ucrn=profile["ucrn"])
     labels = display.reference_labels()
-    addresses = [(a, display.show_address(a, labels)) for a in address_history(ucrn=ucrn, user=request.user)]
+    records_of_address = list(address_history(ucrn=ucrn, user=request.user))
+    addresses = [(a, display.show_address(a, labels)) for a in records_of_address]
     records = list(change_history(ucrn=ucrn, user=request.user))
-    history = display.history_rows(records, labels)
+    named = display.addresses_named((e for r in records for e in r.changes), labels, known=records_of_address)
+    history = display.history_rows(records, labels, named)
     show = {name: display.show_value(name, profile.get(name), labels) for name in display.LABELS}
     erased_at = next((r.created_at for r in records if r.action == ChangeRecord.Action.ERASE), None)
     return render(

@@ -34,25 +34,36 @@ class FormFieldFormSet(forms.BaseInlineFormSet):
             raise ValidationError("Each field of a form needs its own data name.")
         if self.instance.pk is None:
             return
-        used = set()
-        for integration in self.instance.integrations.prefetch_related("mappings"):
-            for template in [m.template for m in integration.mappings.all()] + [
-                integration.update_primary_address,
-                integration.address_is_primary,
-            ]:
-                used.update(tokens_in(template))
+        integrations = list(self.instance.integrations.prefetch_related("mappings"))
+        templates = [t for integration in integrations for t in checks.integration_templates(integration)]
+        used = {token for template in templates for token in tokens_in(template)}
         if missing := sorted(used - set(kept)):
             raise ValidationError(
                 f"The form's integrations use {', '.join('{' + m + '}' for m in missing)}: "
                 "change those mappings before removing the fields."
             )
+        rows = [f.cleaned_data for f in self.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("data_name")]
+        sent = sorted(row["data_name"] for row in rows if row.get("display_only") and row["data_name"].lower() in used)
+        if sent:
+            raise ValidationError(
+                f"An integration sends {', '.join('{' + n + '}' for n in sent)}: a display only field is never sent. "
+                "Change those mappings first, or leave the fields as sent."
+            )
+        unsent = checks.unsent_names(
+            fields={row["data_name"]: row.get("display_only", False) for row in rows}, templates=templates,
+            writes=any(i.kind in checks.WRITING_KINDS for i in integrations),
+        )
+        if unsent:
+            raise ValidationError(checks.unsent_message(unsent, {row["data_name"]: row["label"] for row in rows}))
 
 
 class FormFieldInline(admin.TabularInline):
     model = FormField
     formset = FormFieldFormSet
     extra = 0
-    fields = ["sort_order", "data_name", "label", "type", "required", "hub_list", "options", "help_text"]
+    fields = ["sort_order", "data_name", "label", "type", "required", "display_only", "hub_list", "options",
+              "help_text"]
 
 
 @admin.register(Form)
@@ -112,6 +123,7 @@ class MappingFormSet(forms.BaseInlineFormSet):
             kind=kind,
             mappings={name: template for name, (_, template) in rows.items()},
             form_fields=form_obj.fields.values_list("data_name", flat=True),
+            display_only=form_obj.fields.filter(display_only=True).values_list("data_name", flat=True),
         )
         for name, messages in errors.items():
             if name in rows:
@@ -119,6 +131,20 @@ class MappingFormSet(forms.BaseInlineFormSet):
                     rows[name][0].add_error(None, message)
         if "__all__" in errors:
             raise ValidationError(errors["__all__"])
+        self._check_every_field_is_sent(form_obj, kind, [template for _, template in rows.values()])
+
+    def _check_every_field_is_sent(self, form_obj: Form, kind: str, templates: list[str]) -> None:
+        """With this integration saved as posted, every field of the form must be sent by one, or be display only."""
+        others = [i for i in form_obj.integrations.prefetch_related("mappings") if i.pk != self.instance.pk]
+        templates = [*templates, self.instance.update_primary_address or "", self.instance.address_is_primary or "",
+                     *(t for other in others for t in checks.integration_templates(other))]
+        fields = list(form_obj.fields.all())
+        unsent = checks.unsent_names(
+            fields={f.data_name: f.display_only for f in fields}, templates=templates,
+            writes=kind in checks.WRITING_KINDS or any(i.kind in checks.WRITING_KINDS for i in others),
+        )
+        if unsent:
+            raise ValidationError(checks.unsent_message(unsent, {f.data_name: f.label for f in fields}))
 
 
 class MappingInline(admin.TabularInline):
@@ -137,8 +163,10 @@ class IntegrationForm(forms.ModelForm):
         form_obj = data.get("form")
         if form_obj is not None:
             fields = list(form_obj.fields.values_list("data_name", flat=True))
+            shown_only = list(form_obj.fields.filter(display_only=True).values_list("data_name", flat=True))
             for option in ("update_primary_address", "address_is_primary"):
-                for message in checks.option_errors(option=option, template=data.get(option, ""), form_fields=fields):
+                for message in checks.option_errors(option=option, template=data.get(option, ""), form_fields=fields,
+                                                    display_only=shown_only):
                     self.add_error(option, message)
         return data
 

@@ -11,17 +11,19 @@ from django.shortcuts import get_object_or_404
 from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from hub.api_urls import location, location_header
 from hub.idempotency import idempotent
 from integrations.forms import RunnerForm
 from integrations.models import Form
-from integrations.runner import NON_FIELD, may_fill, submit
+from integrations.runner import NON_FIELD, may_fill, may_use_forms, submit
+from profiles import display
 from profiles.api.views import errors
 from profiles.models import Channel
 from profiles.selectors import list_items
@@ -50,6 +52,7 @@ class FieldSerializer(serializers.Serializer):
     label = serializers.CharField()
     type = serializers.CharField()
     required = serializers.BooleanField()
+    display_only = serializers.BooleanField(help_text="Shown for reference; no integration sends it.")
     help_text = serializers.CharField()
     options = OptionSerializer(many=True)
 
@@ -68,7 +71,26 @@ class SubmissionOutputSerializer(serializers.Serializer):
     case = serializers.CharField(help_text="The case's reference.")
     status = serializers.CharField()
     customer = serializers.CharField(allow_null=True, help_text="The UCRN the case concerns, if any.")
-    outcomes = serializers.ListField(child=serializers.DictField())
+    outcomes = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Per integration run: `kind`, `ucrn`, `created`, `warnings` and `changes`. Each change keeps "
+                  "its data (`field`, a data name; `before`, `after`) and adds it in words for people: `label`, "
+                  "`before_text`, `after_text` and the whole `text`.",
+    )
+
+
+class UsesForms(permissions.BasePermission):
+    """Only roles that fill forms (`may_use_forms`): anyone else is refused before a form is read."""
+
+    message = "Your account may not use forms."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return may_use_forms(request.user)
+
+
+# The project's defaults (signed in; API clients only on views that apply their allow-lists, which these do
+# not), then the roles that fill forms.
+PERMISSIONS = [*api_settings.DEFAULT_PERMISSION_CLASSES, UsesForms]
 
 
 def _summary(form: Form) -> dict[str, Any]:
@@ -90,12 +112,16 @@ def _form_for(request: Request, slug: str) -> Form:
 
 
 class FormListView(APIView):
+    permission_classes = PERMISSIONS
+
     @extend_schema(operation_id="forms_list", responses={200: FormSummarySerializer(many=True), **errors(403)})
     def get(self, request: Request) -> Response:
         return Response([_summary(f) for f in Form.objects.all() if may_fill(f, request.user)])
 
 
 class FormDetailView(APIView):
+    permission_classes = PERMISSIONS
+
     @extend_schema(
         operation_id="forms_get", parameters=[SLUG], responses={200: FormDetailSerializer, **errors(403, 404)}
     )
@@ -103,7 +129,7 @@ class FormDetailView(APIView):
         form = _form_for(request, slug)
         fields = [
             {"data_name": f.data_name, "label": f.label, "type": f.type, "required": f.required,
-             "help_text": f.help_text, "options": _options(f)}
+             "display_only": f.display_only, "help_text": f.help_text, "options": _options(f)}
             for f in form.fields.all()
         ]
         integrations = [{"kind": i.kind, "when": i.when} for i in form.integrations.all()]
@@ -111,6 +137,8 @@ class FormDetailView(APIView):
 
 
 class SubmissionView(APIView):
+    permission_classes = PERMISSIONS
+
     @idempotent
     @extend_schema(
         operation_id="forms_submit",
@@ -124,7 +152,9 @@ class SubmissionView(APIView):
         runner_form = RunnerForm(form, _as_form_data(form, request.data))
         if not runner_form.is_valid():
             raise ValidationError({name: list(messages) for name, messages in runner_form.errors.items()})
-        submission = submit(form=form, values=runner_form.values(), user=request.user, channel=Channel.API)
+        # The fields named in the body are the ones given: an absent one is not touched (SPEC 4.2).
+        submission = submit(form=form, values=runner_form.values(), user=request.user, channel=Channel.API,
+                            given=[str(key) for key in request.data])
         if not submission.ok:
             raise ValidationError(
                 {("non_field_errors" if k == NON_FIELD else k): v for k, v in submission.errors.items()}
@@ -132,7 +162,7 @@ class SubmissionView(APIView):
         case = submission.case
         return Response(
             {"case": case.reference, "status": case.status, "customer": case.customer.ucrn if case.customer else None,
-             "outcomes": case.results},
+             "outcomes": display.outcome_words(case.results, display.reference_labels(), form.fields.all())},
             status=status.HTTP_201_CREATED,
             headers=location(request, "integrations:case_detail", case.reference),
         )

@@ -14,6 +14,10 @@ from profiles.selectors import REFERENCE_LISTS
 
 MOVED_OPTIONS = "0|The customer has moved (a new address)\n1|Correct the current address"
 BIN_OPTIONS = "general|General waste\nrecycling|Recycling\ngarden|Garden waste"
+# Seed 004: "help text exists on the End Date field to encourage users not to enter dates in the past for
+# primary addresses".
+END_DATE_HELP = ("Leave it blank while the customer lives there: an end date in the past marks the address as "
+                 "ended. The end date cannot be before the start date.")
 
 CORE = [
     ("Ucrn", "Customer reference (UCRN)", "ucrn_lookup", True, ""),
@@ -41,15 +45,18 @@ DEMO_FORMS: list[dict[str, Any]] = [
             ("Street", "Street", "text", True, ""),
             ("Town", "Town", "text", False, ""),
             ("Postcode", "Postcode", "text", True, ""),
-            ("Start_Date", "Living there since", "date", False, ""),
+            ("Start_Date", "Living there since", "date", False, "",
+             "Leave it as it is for a move: the new address then starts today."),
+            ("End_Date", "Living there until", "date", False, "", END_DATE_HELP),
         ],
         "integrations": [
             LOOKUP,
             (
                 "update",
                 "submission",
-                {**CORE_MAPPING, **{n: f"{{{n.title()}}}" for n in ("flat", "house", "street", "town", "postcode")},
-                 "start_date": "{Start_Date}"},
+                {**CORE_MAPPING, "first_name": "{First_Name}", "last_name": "{Last_Name}",
+                 **{n: f"{{{n.title()}}}" for n in ("flat", "house", "street", "town", "postcode")},
+                 "start_date": "{Start_Date}", "end_date": "{End_Date}"},
                 {"update_primary_address": "{Moved}"},
             ),
         ],
@@ -140,11 +147,11 @@ def install_demo_forms() -> list[Form]:
             slug=spec["slug"], name=spec["name"], description=spec["description"], audience=spec["audience"],
             allow_anonymous=spec.get("allow_anonymous", False),
         )
-        for n, (data_name, label, type_, required, source) in enumerate(spec["fields"]):
+        for n, (data_name, label, type_, required, source, *help_text) in enumerate(spec["fields"]):
             is_list = source in REFERENCE_LISTS
             FormField.objects.create(
                 form=form, data_name=data_name, label=label, type=type_, required=required, sort_order=n,
-                hub_list=source if is_list else "", options="" if is_list else source,
+                hub_list=source if is_list else "", options="" if is_list else source, help_text="".join(help_text),
             )
         field_names = [f[0] for f in spec["fields"]]
         for kind, when, mappings, options in spec["integrations"]:
@@ -156,5 +163,7 @@ def install_demo_forms() -> list[Form]:
                 Mapping(integration=integration, field_name=name, template=template)
                 for name, template in mappings.items()
             )
+        if unsent := checks.unsent_fields(form):  # nor any field whose change would be lost
+            raise ValueError(f"demo form {spec['slug']}: no integration sends {unsent}")
         installed.append(form)
     return installed

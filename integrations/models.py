@@ -63,6 +63,11 @@ class FormField(models.Model):
         choices=[(name, name.replace("_", " ").capitalize()) for name in REFERENCE_LISTS],
         help_text="Take the options from a hub list instead.",
     )
+    display_only = models.BooleanField(
+        default=False,
+        help_text="Shown for reference and never sent: no integration maps it. Without this, the admin refuses "
+        "a field that no Create or Update integration of the form sends.",
+    )
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -150,6 +155,13 @@ class Case(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
     results = models.JSONField(default=list, blank=True)
+    # What the lookup filled, so that a reopened case still sends only what the person changed
+    # (`integrations.runner.Shown.as_data`); null when the form was not looked up.
+    looked_up = models.JSONField(null=True, blank=True, editable=False)
+    # The customer this case's Create made: later runs of the case update it instead of creating another.
+    created_customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

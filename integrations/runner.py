@@ -4,30 +4,88 @@ The browser runner, the portal and the REST submission endpoint all call `lookup
 rules themselves are the profile service's. A submission is one transaction: when any integration is
 refused, nothing is saved, not even the case, and the errors are put beside the form fields whose tokens
 fed the refused data names.
+
+What an Update sends is decided here, once, for every door (SPEC 5, "nothing a person did not touch
+changes"): a field is *touched* when its value differs from what the page showed before the person's edits
+(the lookup's value, or an empty field on a form that was not looked up), or, for a caller that names its
+values (the REST submission), when it is named. A mapping fed only by untouched fields is left out of the
+call, so it is absent and never touched (SPEC 4.2).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import phonenumbers
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from hub.roles import UserLike, is_csa, linked_ucrn
-from integrations.models import Case, Form, Integration
+from hub.roles import UserLike, is_citizen, is_csa, linked_ucrn
+from integrations.models import Case, Form, FormField, Integration
 from integrations.tokens import UnknownToken, render, tokens_in
+from profiles import values as parsers
+from profiles.access import survivor_of
+from profiles.datanames import ADDRESS_MATCH_NAMES, PROFILE_NAMES
 from profiles.models import Customer
 from profiles.services import customer_for, profile_create, profile_get, profile_update
+from profiles.services.addresses import ended_warnings
 from profiles.services.audit import jsonable
-from profiles.services.duplicates import Duplicate, find_duplicates, mark_different_people
+from profiles.services.duplicates import (
+    Duplicate,
+    find_duplicates,
+    mark_different_people,
+    may_be_told_of_duplicates,
+)
+from profiles.services.profiles import MANDATORY
 
 NON_FIELD = "__all__"
 # What a CSA's Create does about likely duplicates (issue 7): WARN lists them in the outcome's warnings
 # (the REST submission, like the API's Create); CHECK saves nothing and returns them (`Submission.duplicates`)
 # for the page to show; DIFFERENT is the CSA's "these are different people: create anyway", recorded.
 WARN, CHECK, DIFFERENT = "warn", "check", "different"
+# Sent by every Update whatever the person touched: whom it concerns, and what a full Update requires
+# (sending a mandatory value as stored changes nothing).
+ALWAYS_SENT = frozenset({"ucrn", *MANDATORY})
+PHONE_NAMES = frozenset(n for n, spec in PROFILE_NAMES.items() if spec.parse is parsers.parse_phone)
+LOOKUP_SALT = "integrations.runner.lookup"
+
+
+@dataclass
+class Lookup:
+    """What a lookup filled: the form's values by field data name, as the page shows them, for `ucrn`.
+
+    The page carries it (`signed`) and a reopened case keeps it (`as_data`), so that a submission can tell
+    a value the person changed from one the lookup filled. `warnings` are the record's (an ended address).
+    """
+
+    ucrn: str
+    values: dict[str, Any]
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    def as_data(self) -> dict[str, Any]:
+        return {"ucrn": self.ucrn, "values": self.values}
+
+    @classmethod
+    def from_data(cls, data: Any) -> Lookup | None:
+        if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
+            return None
+        return cls(ucrn=str(data.get("ucrn", "")), values=dict(data["values"]))
+
+    def signed(self) -> str:
+        return signing.dumps(self.as_data(), salt=LOOKUP_SALT, compress=True)
+
+    @classmethod
+    def from_signed(cls, text: Any) -> Lookup | None:
+        """The lookup a page carried; None when there is none or it was altered (then nothing counts as filled)."""
+        if not isinstance(text, str) or not text:
+            return None
+        try:
+            return cls.from_data(signing.loads(text, salt=LOOKUP_SALT))
+        except signing.BadSignature:
+            return None
 
 
 @dataclass
@@ -50,22 +108,148 @@ class _LikelyDuplicates(Exception):
         self.duplicates = duplicates
 
 
+def may_use_forms(user: UserLike) -> bool:
+    """SPEC 7: CSAs (and administrators) fill the CSA forms, citizens the citizen forms; a user with no
+    role fills none."""
+    return is_csa(user) or is_citizen(user)
+
+
 def may_fill(form: Form, user: UserLike) -> bool:
     if is_csa(user):
         return form.audience in (Form.Audience.CSA, Form.Audience.BOTH)
-    return user is not None and user.is_authenticated and form.audience in (Form.Audience.CITIZEN, Form.Audience.BOTH)
+    return is_citizen(user) and form.audience in (Form.Audience.CITIZEN, Form.Audience.BOTH)
 
 
-def lookup(form: Form, ucrn: Any, user: UserLike) -> dict[str, Any]:
-    """Get: the value of every form field whose data name matches a Get output name."""
+def lookup(form: Form, ucrn: Any, user: UserLike) -> Lookup:
+    """Get: the value of every form field whose data name matches a Get output name, as the page shows it."""
     profile = profile_get(ucrn=ucrn, user=user)
-    return {f.data_name: profile[f.data_name.lower()] for f in form.fields.all() if f.data_name.lower() in profile}
+    filled = {
+        f.data_name: form_value(f, profile[f.data_name.lower()]) for f in form.fields.all()
+        if f.data_name.lower() in profile
+    }
+    end = profile.get("end_date")
+    warnings = ended_warnings(parsers.parse_date(end) if end else None, today=parsers.today())
+    # The UCRN the lookup field will hold (a merged customer's survivor, when the Get fills that field).
+    shown_ucrn = filled.get(_lookup_name(form) or "", str(ucrn).strip())
+    return Lookup(ucrn=str(shown_ucrn).strip(), values=filled, warnings=warnings)
 
 
-def call_data(integration: Integration, values: Mapping[str, Any]) -> dict[str, Any]:
-    """The integration's call: each mapped data name rendered from the form values, plus its options."""
-    data = {m.field_name.lower(): render(m.template, values) for m in integration.mappings.all()}
-    if integration.kind == Integration.Kind.UPDATE:
+def form_value(spec: FormField, value: Any) -> Any:
+    """A Get output value as the runner's form holds it (`RunnerForm.values`): text; "1"/"0" for a checkbox;
+    a list of text for a checkbox list; a phone in the national format the rest of the hub shows."""
+    if spec.type == FormField.Type.CHECKBOX:
+        return "1" if value in (1, True, "1") else "0"
+    if spec.type == FormField.Type.CHECKBOX_LIST:
+        return [str(v) for v in value] if isinstance(value, list) else ([] if parsers.is_blank(value) else [str(value)])
+    if parsers.is_blank(value):
+        return ""
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)  # a list in a text field: "3,1"
+    if spec.data_name.lower() in PHONE_NAMES:
+        try:
+            return parsers.phone_national(value)
+        except phonenumbers.NumberParseException:
+            return str(value)
+    return str(value)
+
+
+def empty_value(spec: FormField) -> Any:
+    """What a field holds before anyone fills it."""
+    if spec.type == FormField.Type.CHECKBOX:
+        return "0"
+    if spec.type == FormField.Type.CHECKBOX_LIST:
+        return []
+    return ""
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Whether two form values are the same value (lists in order: a preference's order is its meaning)."""
+    def norm(value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return [str(v).strip() for v in value]
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        return "" if value is None else str(value).strip()
+    return norm(a) == norm(b)
+
+
+def refill(form: Form, typed: Mapping[str, Any], *, found: Lookup, previous: Lookup | None) -> tuple[dict, list[str]]:
+    """The form's values after a lookup, and the fields whose typed value the record replaced.
+
+    The record's values fill the fields, except that a value the person typed (one that differs from what
+    the previous lookup, if any, filled) is kept where the record leaves the field blank: a lookup never
+    discards what someone typed. Where both have a value, the record's wins and the field is named.
+    """
+    before = previous.values if previous is not None else {}
+    result = dict(typed)
+    replaced = []
+    for spec in form.fields.all():
+        name = spec.data_name
+        if name not in found.values:
+            continue
+        mine = typed.get(name, empty_value(spec))
+        record = found.values[name]
+        person_typed = not _same(mine, before.get(name, empty_value(spec)))
+        if person_typed and _same(record, empty_value(spec)):
+            continue
+        if person_typed and not _same(mine, record) and spec.type != FormField.Type.UCRN_LOOKUP:
+            replaced.append(name)
+        result[name] = record
+    return result, replaced
+
+
+def touched_fields(
+    form: Form, values: Mapping[str, Any], *, looked_up: Lookup | None = None, given: Collection[str] | None = None
+) -> set[str]:
+    """The fields (lower-case data names) the person changed: see the module's docstring.
+
+    `given` names the fields a caller sent (the REST submission: absent = not touched); otherwise a field is
+    touched when its value differs from what the page showed (`looked_up`, else an empty form). A display
+    only field is never sent.
+    """
+    lowered = {str(k).lower(): v for k, v in values.items()}
+    named = {str(n).lower() for n in given} if given is not None else None
+    shown = {k.lower(): v for k, v in looked_up.values.items()} if looked_up is not None else {}
+    touched = set()
+    for spec in form.fields.all():
+        name = spec.data_name.lower()
+        if spec.display_only:
+            continue
+        if named is not None:
+            if name in named:
+                touched.add(name)
+        elif not _same(lowered.get(name, empty_value(spec)), shown.get(name, empty_value(spec))):
+            touched.add(name)
+    return touched
+
+
+def call_data(
+    integration: Integration, values: Mapping[str, Any], touched: Collection[str] | None = None, *,
+    update_of: str | None = None,
+) -> dict[str, Any]:
+    """The integration's call: each mapped data name rendered from the form values, plus its options.
+
+    With `touched` (an Update), a mapping fed only by untouched fields is left out, except `ALWAYS_SENT`;
+    on a move (`update_primary_address` 0) the new address is the one the page shows, so when any of its
+    fields was touched all of them are sent, but a date only when touched: a new record never inherits the
+    dates of the one it replaces (SPEC 4.3.7). `update_of` runs a Create's mapping as an Update of the
+    customer that Create already made (a draft saved again): its address is corrected in place.
+    """
+    lowered = {str(k).lower() for k in values}
+    mappings = list(integration.mappings.all())
+    for mapping in mappings:
+        for token in tokens_in(mapping.template):
+            if token not in lowered:
+                raise UnknownToken(token)
+    kind = Integration.Kind.UPDATE if update_of is not None else integration.kind
+    if kind == Integration.Kind.UPDATE and touched is not None:
+        mappings = _sent(integration, mappings, values, set(touched), moving=update_of is None)
+    data = {m.field_name.lower(): render(m.template, values) for m in mappings}
+    if update_of is not None:
+        data["ucrn"] = update_of
+        data["ignore_empty_entries"] = integration.ignore_empty_entries
+        data["update_primary_address"] = True
+    elif kind == Integration.Kind.UPDATE:
         data["ignore_empty_entries"] = integration.ignore_empty_entries
         data["keep_empty_end_dates"] = integration.keep_empty_end_dates
         data["update_primary_address"] = render(integration.update_primary_address, values)
@@ -73,11 +257,42 @@ def call_data(integration: Integration, values: Mapping[str, Any]) -> dict[str, 
     return data
 
 
+def _sent(
+    integration: Integration, mappings: list, values: Mapping[str, Any], touched: set[str], *, moving: bool,
+) -> list:
+    """The mappings an Update sends (see `call_data`)."""
+
+    def fed(mapping) -> bool:
+        tokens = tokens_in(mapping.template)
+        return not tokens or any(t in touched for t in tokens)
+
+    move = moving and not _is_one(render(integration.update_primary_address, values))
+    new_address = move and any(fed(m) for m in mappings if m.field_name.lower() in ADDRESS_MATCH_NAMES)
+    return [
+        m for m in mappings
+        if m.field_name.lower() in ALWAYS_SENT or fed(m)
+        or (new_address and m.field_name.lower() in ADDRESS_MATCH_NAMES)
+    ]
+
+
+def _is_one(option: Any) -> bool:
+    """An option's rendered value read as the service reads it; an unreadable one is the service's to refuse."""
+    try:
+        return not parsers.is_blank(option) and parsers.parse_bool(option)
+    except ValidationError:
+        return False
+
+
 def submit(
     *, form: Form, values: Mapping[str, Any], user: UserLike, channel: str, final: bool = True,
-    case: Case | None = None, duplicates: str = WARN,
+    case: Case | None = None, duplicates: str = WARN, looked_up: Lookup | None = None,
+    given: Collection[str] | None = None,
 ) -> Submission:
     """Run the submission (or, when not `final`, the pre-submission) integrations and keep the case.
+
+    An Update sends only the fields the person touched (`touched_fields`): `looked_up` is what the page's
+    lookup filled (ignored when the lookup field now names another customer), `given` the fields a caller
+    named. A Create whose case already made a customer updates that customer instead (one case, one customer).
 
     A CSA's Create compares the new customer with everyone (`profiles.services.duplicates`); `duplicates`
     says what then happens (WARN, CHECK or DIFFERENT above). The comparison runs after the Create's own
@@ -87,16 +302,26 @@ def submit(
         raise PermissionDenied("You may not fill this form.")
     when = Integration.When.SUBMISSION if final else Integration.When.PRE_SUBMISSION
     integrations = [i for i in form.integrations.all() if i.when == when and i.kind != Integration.Kind.GET]
-    customer = case.customer if case is not None else None
+    if looked_up is not None and looked_up.ucrn != _lookup_ucrn(form, values):
+        looked_up = None
+    touched = touched_fields(form, values, looked_up=looked_up, given=given)
     outcomes = []
     try:
         with transaction.atomic():
+            if case is not None:  # locked: two saves of one draft must not both run its Create
+                case = Case.objects.select_for_update().get(pk=case.pk)
+            customer = case.customer if case is not None else None
+            # A customer merged since into another is now that one (its UCRN refuses updates).
+            made = survivor_of(case.created_customer) if case is not None and case.created_customer else None
             for integration in integrations:
-                result = _run(integration, values, user, channel)
+                update_of = made.ucrn if made is not None and integration.kind == Integration.Kind.CREATE else None
+                data = call_data(integration, values, touched, update_of=update_of)
+                result = _run(data, user, channel, kind=Integration.Kind.UPDATE if update_of else integration.kind)
                 customer = result.customer
+                made = result.customer if result.created else made
                 outcomes.append(
                     {
-                        "kind": integration.kind,
+                        "kind": Integration.Kind.UPDATE if update_of else integration.kind,
                         "ucrn": result.customer.ucrn,
                         "created": result.created,
                         "changes": result.changes,
@@ -108,7 +333,7 @@ def submit(
                 customer = _own_customer(user)
             if customer is None and not form.allow_anonymous:
                 raise ValidationError({NON_FIELD: "Look up the customer first: this form needs one."})
-            case = _save_case(form, case, values, user, customer, outcomes, final)
+            case = _save_case(form, case, values, user, customer, outcomes, final, made=made, looked_up=looked_up)
     except _LikelyDuplicates as found:
         return Submission(duplicates=found.duplicates)
     except ValidationError as error:
@@ -120,9 +345,8 @@ def submit(
     return Submission(case=case, outcomes=outcomes)
 
 
-def _run(integration: Integration, values: Mapping[str, Any], user: UserLike, channel: str):
-    data = call_data(integration, values)
-    if integration.kind == Integration.Kind.CREATE:
+def _run(data: dict[str, Any], user: UserLike, channel: str, *, kind: str):
+    if kind == Integration.Kind.CREATE:
         return profile_create(data=data, user=user, channel=channel)
     ucrn = data.get("ucrn")
     if not isinstance(ucrn, str) or not ucrn.strip():
@@ -133,10 +357,21 @@ def _run(integration: Integration, values: Mapping[str, Any], user: UserLike, ch
         raise ValidationError({"ucrn": ValidationError("No customer has this UCRN.", code="not_found")}) from None
 
 
+def _lookup_name(form: Form) -> str | None:
+    return next((f.data_name for f in form.fields.all() if f.type == FormField.Type.UCRN_LOOKUP), None)
+
+
+def _lookup_ucrn(form: Form, values: Mapping[str, Any]) -> str:
+    """The UCRN the form's lookup field holds, as typed (blank when the form has none)."""
+    lowered = {str(k).lower(): v for k, v in values.items()}
+    name = _lookup_name(form)
+    return str(lowered.get(name.lower()) or "").strip() if name else ""
+
+
 def _duplicates_of(result, user: UserLike, mode: str) -> list[dict[str, Any]]:
     """A CSA's Create: its likely duplicates as warnings (WARN), or undone (CHECK), or recorded (DIFFERENT)."""
-    if not result.created or not is_csa(user):
-        return []  # a citizen making their own profile must not learn who else is in the hub
+    if not result.created or not may_be_told_of_duplicates(user):
+        return []
     found = find_duplicates(customer=result.customer)
     if found and mode == CHECK:
         raise _LikelyDuplicates(found)
@@ -148,18 +383,14 @@ def _duplicates_of(result, user: UserLike, mode: str) -> list[dict[str, Any]]:
 
 def _looked_up_customer(form: Form, values: Mapping[str, Any], user: UserLike) -> Customer | None:
     """The customer named in the form's UCRN lookup field, if filled and visible to the user."""
-    lowered = {str(k).lower(): v for k, v in values.items()}
-    for form_field in form.fields.all():
-        if form_field.type == form_field.Type.UCRN_LOOKUP:
-            ucrn = lowered.get(form_field.data_name.lower())
-            if isinstance(ucrn, str) and ucrn.strip():
-                try:
-                    return customer_for(user, ucrn.strip())
-                except Http404:
-                    raise ValidationError(
-                        {form_field.data_name: ValidationError("No customer has this UCRN.", code="not_found")}
-                    ) from None
-    return None
+    ucrn = _lookup_ucrn(form, values)
+    if not ucrn:
+        return None
+    try:
+        return customer_for(user, ucrn)
+    except Http404:
+        message = ValidationError("No customer has this UCRN.", code="not_found")
+        raise ValidationError({_lookup_name(form): message}) from None
 
 
 def _own_customer(user: UserLike) -> Customer | None:
@@ -167,9 +398,11 @@ def _own_customer(user: UserLike) -> Customer | None:
     return Customer.objects.get(ucrn=ucrn) if ucrn else None
 
 
-def _save_case(form, case, values, user, customer, outcomes, final) -> Case:
+def _save_case(form, case, values, user, customer, outcomes, final, *, made, looked_up) -> Case:
     case = case or Case(form=form, submitted_by=user if user is not None and user.is_authenticated else None)
     case.data = jsonable(dict(values))
+    case.created_customer = made
+    case.looked_up = looked_up.as_data() if looked_up is not None else None
     case.customer = customer
     case.status = Case.Status.SUBMITTED if final else Case.Status.DRAFT
     case.results = [*case.results, *jsonable(outcomes)]

@@ -19,9 +19,9 @@ from hub.forms import error_items
 from hub.roles import is_citizen, linked_ucrn
 from hub.views import csa_required, role_required
 from integrations.forms import RunnerForm
-from integrations.models import Case, Form
-from integrations.runner import CHECK, DIFFERENT, NON_FIELD, lookup, may_fill, submit
-from profiles import values
+from integrations.models import Case, Form, Integration
+from integrations.runner import CHECK, DIFFERENT, NON_FIELD, Lookup, lookup, may_fill, refill, submit
+from profiles import display
 from profiles.models import Channel
 from profiles.services import customer_for
 
@@ -30,6 +30,8 @@ citizen_required = role_required(is_citizen)
 CREATE_CUSTOMER_FORM = "create-customer"
 # The box a CSA ticks, on a form shown again with likely duplicates, to create the customer anyway.
 CONFIRM_DIFFERENT = "confirm_different_people"
+# The hidden field that carries, signed, what the lookup filled (`integrations.runner.Lookup`).
+LOOKED_UP = "looked_up"
 
 
 @csa_required
@@ -56,8 +58,9 @@ def portal_form_fill(request: HttpRequest, slug: str) -> HttpResponse:
     """A citizen's form is filled from their own profile; looking up any other UCRN is 403."""
     form = _form_for(request, slug)
     own = linked_ucrn(request.user)
-    initial = lookup(form, own, request.user) if own and request.method == "GET" else None
-    return _fill(request, form, case=None, channel=Channel.PORTAL, initial=initial)
+    filled = lookup(form, own, request.user) if own and request.method == "GET" else None
+    return _fill(request, form, case=None, channel=Channel.PORTAL, initial=filled.values if filled else None,
+                 filled=filled)
 
 
 @csa_required
@@ -66,7 +69,8 @@ def case_edit(request: HttpRequest, reference: str) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related("form"), reference=reference)
     if not may_fill(case.form, request.user):
         raise PermissionDenied("You may not fill this form.")
-    return _fill(request, case.form, case=case, channel=Channel.FORM, initial=case.data)
+    return _fill(request, case.form, case=case, channel=Channel.FORM, initial=case.data,
+                 filled=Lookup.from_data(case.looked_up))
 
 
 def _form_for(request: HttpRequest, slug: str) -> Form:
@@ -78,54 +82,69 @@ def _form_for(request: HttpRequest, slug: str) -> Form:
 
 def _fill(
     request: HttpRequest, form: Form, *, case: Case | None, channel: str, initial: dict | None = None,
-    page: dict[str, Any] | None = None,
+    page: dict[str, Any] | None = None, filled: Lookup | None = None,
 ) -> HttpResponse:
+    """The form page. `filled` is what a lookup filled: the page carries it, signed, so that the runner sends
+    only what the person changed; a posted page carries its own."""
     page = {"nav": "forms", "submit": "Submit", "to_record": False, **(page or {})}
     action = request.POST.get("action", "submit") if request.method == "POST" else None
+    if request.method == "POST":
+        filled = Lookup.from_signed(request.POST.get(LOOKED_UP))
     runner_form = RunnerForm(form, request.POST if action in ("save", "submit") else None, initial=initial)
     notes: list[dict[str, str]] = []
     duplicates: list[dict[str, Any]] = []
     if action == "lookup":
-        runner_form, notes = _looked_up(request, form, initial)
+        runner_form, notes, filled = _looked_up(request, form, initial, filled)
     elif action in ("save", "submit") and runner_form.is_valid():
         # A CSA's Create stops at likely duplicates until the CSA says they are different people (issue 7).
         confirmed = request.POST.get(CONFIRM_DIFFERENT) == "1"
         submission = submit(form=form, values=runner_form.values(), user=request.user, channel=channel,
-                            final=action == "submit", case=case, duplicates=DIFFERENT if confirmed else CHECK)
+                            final=action == "submit", case=case, duplicates=DIFFERENT if confirmed else CHECK,
+                            looked_up=filled)
         if submission.ok:
             return _done(request, submission, saved=action == "save", to_record=page["to_record"])
         for name, errors in submission.errors.items():
             runner_form.add_error(None if name == NON_FIELD else name, errors)
         duplicates = duplicate_rows(submission.duplicates)
+    updates = any(i.kind == Integration.Kind.UPDATE for i in form.integrations.all())
     return render(
         request,
         "integrations/form_fill.html",
         {"nav": page["nav"], "submit_label": page["submit"], "form": form, "runner_form": runner_form, "case": case,
          "notes": notes, "errors": error_items(runner_form), "portal": channel == Channel.PORTAL,
-         "duplicates": duplicates, "confirm_name": CONFIRM_DIFFERENT,
+         "duplicates": duplicates, "confirm_name": CONFIRM_DIFFERENT, "updates": updates,
+         "looked_up_name": LOOKED_UP, "looked_up": filled.signed() if filled else "",
          "can_save": not page["to_record"]},  # a draft of a new customer would be a case about nobody
     )
 
 
-def _looked_up(request: HttpRequest, form: Form, initial: dict | None) -> tuple[RunnerForm, list[dict[str, str]]]:
-    """Run the Get integration for the UCRN typed in the lookup field; fill the fields it matches."""
+def _looked_up(
+    request: HttpRequest, form: Form, initial: dict | None, previous: Lookup | None,
+) -> tuple[RunnerForm, list[dict[str, str]], Lookup | None]:
+    """Run the Get integration for the UCRN typed in the lookup field; fill the fields it matches.
+
+    What the person typed is kept where the record leaves a field blank (`integrations.runner.refill`), and
+    the page says which typed values the record replaced."""
     posted = RunnerForm(form, request.POST)
-    posted.is_valid()  # only to read what was typed; required fields are not required for a lookup
-    typed = {name: posted.cleaned_data.get(name, posted.data.get(name, "")) for name in posted.fields}
+    typed = posted.values_as_typed()  # required fields are not required for a lookup
     ucrn = str(typed.get(posted.lookup_field or "", "") or "").strip()
     try:
-        filled = lookup(form, ucrn, request.user)
+        found = lookup(form, ucrn, request.user)
     except Http404:
         fresh = RunnerForm(form, initial={**(initial or {}), **typed})
         message = f"No customer has the UCRN {ucrn or '(blank)'}: check it and look up again."
         fresh.cleaned_data = {}  # an unbound form may carry an error once it has (empty) cleaned data
         fresh.add_error(posted.lookup_field, message)
-        return fresh, []
+        return fresh, [], previous
+    values, replaced = refill(form, typed, found=found, previous=previous)
     notes = [{"kind": "success", "text": f"Customer {ucrn} found: the form is filled from their record."}]
-    end = filled.get("End_Date") or ""
-    if end and end < values.today().isoformat():
-        notes.append({"kind": "warning", "text": "The primary address has ended: its end date is in the past."})
-    return RunnerForm(form, initial={**typed, **filled}), notes
+    if replaced:
+        labels = {f.data_name: f.label for f in form.fields.all()}
+        notes.append({"kind": "warning", "text": "Replaced from the record: "
+                      + ", ".join(labels[name] for name in replaced)
+                      + ". Type those values again if the record is wrong."})
+    notes += [{"kind": "warning", "text": w["message"]} for w in found.warnings]
+    return RunnerForm(form, initial=values), notes, found
 
 
 def _done(request: HttpRequest, submission, *, saved: bool, to_record: bool = False) -> HttpResponse:
@@ -171,10 +190,18 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @csa_required
 def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    case = get_object_or_404(Case.objects.select_related("form", "customer", "submitted_by"), reference=reference)
-    labels = {f.data_name: f.label for f in case.form.fields.all()}
-    rows = [(labels.get(name, name), _shown(value)) for name, value in case.data.items()]
-    return render(request, "integrations/case_detail.html", {"nav": "cases", "case": case, "rows": rows})
+    """The case in words (SPEC 5): the form's labels, option and list names, dates, phones, address lines."""
+    case = get_object_or_404(
+        Case.objects.select_related("form", "customer__prefix", "customer__suffix", "submitted_by"), reference=reference
+    )
+    fields = list(case.form.fields.all())
+    labels = display.reference_labels()
+    return render(
+        request,
+        "integrations/case_detail.html",
+        {"nav": "cases", "case": case, "rows": display.entered_rows(case.data, fields, labels),
+         "outcomes": display.outcome_words(case.results, labels, fields)},
+    )
 
 
 @csa_required
@@ -191,10 +218,3 @@ def case_link(request: HttpRequest, reference: str) -> HttpResponse:
         case.save(update_fields=["customer", "updated_at"])
         messages.success(request, f"Case {case.reference} is now linked to customer {ucrn}.")
     return redirect("integrations:case_detail", reference=case.reference)
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return "" if value is None else str(value)
-

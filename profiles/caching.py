@@ -116,6 +116,19 @@ def profile_changed(ucrn: str) -> None:
     bump(profile_generation(ucrn))
 
 
+def profiles_erased(*ucrns: str) -> None:
+    """Erasure (`profiles.services.erasure`): these customers' cached Get output leaves the cache now and
+    again on commit. A new generation alone would make it stale, never served, but it would still hold the
+    personal data until it expired."""
+    keys = [profile_key(ucrn) for ucrn in ucrns]
+
+    def forget() -> None:
+        cache.delete_many(keys)
+
+    forget()
+    transaction.on_commit(forget)
+
+
 def reference_lists_changed(**kwargs: Any) -> None:
     """An item of a reference list was saved or deleted (the admin): lists and profiles showing its name."""
     bump(LISTS_GENERATION)

@@ -249,3 +249,25 @@ class CustomerFilterSet(django_filters.FilterSet):
 
     def filter_uprn(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         return queryset.filter(addresses__is_primary=True, addresses__uprn=uprn_key(value))
+
+
+# Every query parameter the customer search reads, by the data names a match on it reveals: the filters
+# above, and what the view and DRF read (paging, the format override), which reveal nothing. An API client
+# may use a parameter only if it may read all of its names (`systems.allowlists.check_search`), and a
+# parameter missing here is refused to every client: a filter added to the FilterSet or the view is closed
+# to systems until it is listed (tests/systems/test_allowlists.py fails until then).
+SEARCH_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "search": ("first_name", "last_name", "organisation_name", "email_address", "phone_number", "mobile_number",
+               "postcode", "uprn"),
+    "last_name": ("last_name",),
+    "name": ("first_name", "last_name", "organisation_name"),  # similar last or organisation names, ranked by first
+    "postcode": ("postcode",),
+    "email_address": ("email_address",),
+    "phone_number": ("phone_number", "mobile_number"),
+    "uprn": ("uprn",),
+    "status": ("status",),
+    "contact_type": ("contact_type",),
+    "page": (),
+    "page_size": (),
+    "format": (),
+}

@@ -5,7 +5,10 @@ itself must guarantee (one primary address per customer, unique UCRN, unique ema
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower, Upper
 
@@ -229,6 +232,21 @@ class Address(models.Model):
         return ", ".join(
             p for p in (self.flat, self.house, self.street, self.town or self.post_town, self.postcode) if p
         )
+
+    def clean(self) -> None:
+        """SPEC 4.3.6 for a record edited outside the service (the admin): see `check_address_dates`."""
+        check_address_dates(self.start_date, self.end_date)
+
+
+def check_address_dates(start: dt.date | None, end: dt.date | None) -> None:
+    """SPEC 4.3.6: an address record never ends before it starts (the same day is allowed).
+
+    The one statement of the rule: `profiles.services.addresses` applies it to every record a write makes
+    or changes, and `Address.clean` to a record validated as a model."""
+    if start is not None and end is not None and end < start:
+        raise ValidationError({"end_date": ValidationError(
+            f"The end date ({end.isoformat()}) is before the start date ({start.isoformat()}): "
+            "an address cannot end before it starts.", code="end_before_start")})
 
 
 # --- The change log --------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from profiles.models import (
     Customer,
     Language,
     Location,
+    Merge,
     Status,
     Suffix,
     Title,
@@ -118,6 +119,20 @@ def change_history(*, ucrn: Any, user: UserLike) -> list[ChangeRecord]:
     if not records:
         _check_exists(ucrn)
     return records
+
+
+# In the survivor's records of a merge, the side of each change that holds the merged record's values: what
+# the merge took from it ("after"), what the undo gave back ("before").
+MERGED_SIDE = {ChangeRecord.Action.MERGE: "after", ChangeRecord.Action.UNMERGE: "before"}
+
+
+def survivor_records_of_merge(merge: Merge) -> QuerySet[ChangeRecord]:
+    """The survivor's change records of `merge` (the merge, and its undo): they hold the values the survivor
+    took from the merged record. Each one's first entry names the merge (`merge_id`)."""
+    return ChangeRecord.objects.filter(
+        customer_id=merge.survivor_id, action__in=[ChangeRecord.Action.MERGE, ChangeRecord.Action.UNMERGE],
+        changes__0__merge_id=merge.pk,
+    )
 
 
 def _check_exists(ucrn: str) -> None:

@@ -14,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from systems.allowlists import (
-    check_filters,
     check_import,
+    check_search,
     check_write,
     client_of,
     filter_output,
@@ -34,6 +34,9 @@ class AllowListed:
     """
 
     allow_list: str = "open"
+    # A search (a "profile" GET that reads query parameters): each parameter is checked against the client's
+    # readable names (`check_search`). Other views read no query parameter.
+    searches: bool = False
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
@@ -44,8 +47,8 @@ class AllowListed:
             check_import(client, request.data)
         elif self.allow_list == "profile" and request.method in WRITES:
             check_write(client, written_names(request.data))
-        elif self.allow_list == "profile" and request.method == "GET":
-            check_filters(client, request.query_params)
+        elif self.allow_list == "profile" and request.method == "GET" and self.searches:
+            check_search(client, request.query_params)
 
     def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from systems.allowlists import READ_CHOICES, WRITE_CHOICES
 from systems.models import (
+    SECRET_MIN_LENGTH,
     ApiClient,
     Delivery,
     DeliveryAttempt,
@@ -27,7 +28,7 @@ from systems.models import (
 )
 from systems.services.clients import api_client_revoke_token, api_client_rotate_token, api_client_user
 from systems.services.events import check_action
-from systems.services.webhooks import subscription_resume
+from systems.services.webhooks import subscription_new_secret, subscription_resume
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -175,11 +176,26 @@ class EventAdmin(ReadOnlyAdmin):
 
 
 class SubscriptionForm(forms.ModelForm):
+    """The secret is never shown in the form: left blank, the hub generates one on creation (shown once,
+    after saving) and keeps the stored one on a change; typed in, it replaces it."""
+
     kinds = forms.MultipleChoiceField(choices=EventKind.choices, widget=forms.CheckboxSelectMultiple)
+    new_secret = forms.CharField(
+        label="Secret", required=False, min_length=SECRET_MIN_LENGTH, max_length=200, strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=f"Leave blank: a new subscription gets a generated secret, shown once after saving (use the "
+        f"action \"Generate a new secret\" to replace one). Or type the subscriber's own: at least "
+        f"{SECRET_MIN_LENGTH} characters. It signs every body (HMAC-SHA256).",
+    )
 
     class Meta:
         model = Subscription
-        fields = ["name", "url", "secret", "kinds", "client", "active", "paused_at"]
+        fields = ["name", "url", "kinds", "client", "active", "paused_at"]
+
+    def save(self, commit: bool = True) -> Subscription:
+        if self.cleaned_data.get("new_secret"):
+            self.instance.secret = self.cleaned_data["new_secret"]
+        return super().save(commit)
 
 
 @admin.register(Subscription)
@@ -188,11 +204,35 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "client", "active", "paused_at", "failing_since", "pending"]
     list_filter = ["active"]
     readonly_fields = ["failing_since"]
-    actions = ["resume"]
+    actions = ["resume", "generate_secret"]
 
     @admin.display(description="pending")
     def pending(self, obj: Subscription) -> int:
         return obj.deliveries.filter(status=Delivery.Status.PENDING).count()
+
+    def save_model(self, request: HttpRequest, obj: Subscription, form: forms.Form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if not change and not form.cleaned_data.get("new_secret"):
+            request._generated_secrets = [(obj, obj.secret)]  # the model's default: shown once, below
+
+    def response_add(self, request: HttpRequest, obj: Subscription, post_url_continue: str | None = None) -> Any:
+        generated = getattr(request, "_generated_secrets", None)
+        if generated:
+            return self._secrets_page(request, generated)
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.action(description="Generate a new secret (the old one stops signing; shown once)")
+    def generate_secret(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> TemplateResponse:
+        return self._secrets_page(request, [(s, subscription_new_secret(subscription=s)) for s in queryset])
+
+    def _secrets_page(self, request: HttpRequest, secrets: list[tuple[Subscription, str]]) -> TemplateResponse:
+        # A page of its own, never stored: messages may travel in a cookie; the secret is shown this once.
+        response = TemplateResponse(request, "admin/systems/subscription/secrets.html", {
+            **self.admin_site.each_context(request), "title": "Webhook secrets", "secrets": secrets,
+            "opts": self.model._meta,
+        })
+        response["Cache-Control"] = "no-store"
+        return response
 
     @admin.action(description="Resume (send its pending deliveries now)")
     def resume(self, request: HttpRequest, queryset: QuerySet[Subscription]) -> None:

@@ -22,6 +22,8 @@ from profiles.datanames import (
     PROFILE_NAMES,
     READ_ONLY_NAMES,
 )
+from profiles.filters import SEARCH_PARAMETERS
+from profiles.services.duplicates import REASONS, warning_message
 
 if TYPE_CHECKING:
     from systems.models import ApiClient
@@ -38,18 +40,6 @@ ALWAYS_VISIBLE = frozenset(
 DERIVED = {"country": "country_id"}
 # Keys of a write that are not data names written: options and what a write ignores.
 NOT_WRITTEN = frozenset(OPTION_DEFAULTS) | READ_ONLY_NAMES | INPUT_HELPER_NAMES
-# The search filters of `profiles.filters` by the data names they reveal; `search` matches all of these.
-FILTER_NAMES = {
-    "last_name": ("last_name",),
-    "postcode": ("postcode",),
-    "email_address": ("email_address",),
-    "phone_number": ("phone_number", "mobile_number"),
-    "uprn": ("uprn",),
-    "status": ("status",),
-    "contact_type": ("contact_type",),
-    "search": ("first_name", "last_name", "organisation_name", "email_address", "phone_number", "mobile_number",
-               "postcode", "uprn"),
-}
 UNBOUND = object()
 
 
@@ -58,8 +48,8 @@ class FieldNotAllowed(exceptions.PermissionDenied):
 
     default_code = "field_not_allowed"
 
-    def __init__(self, names: Iterable[str], *, verb: str = "write") -> None:
-        message = f"This API client may not {verb} this data name."
+    def __init__(self, names: Iterable[str], *, verb: str = "write", message: str | None = None) -> None:
+        message = message or f"This API client may not {verb} this data name."
         super().__init__({name: [message] for name in sorted(names)}, code="field_not_allowed")
 
 
@@ -125,15 +115,24 @@ def filter_profile(names: frozenset[str], data: Mapping[str, Any]) -> dict[str, 
     """A profile (or a search result, or an address record) with only what `names` allows."""
     kept = {key: value for key, value in data.items() if visible(key, names)}
     if isinstance(kept.get("warnings"), list):
-        kept["warnings"] = [_warning(names, w) for w in kept["warnings"]]
+        kept["warnings"] = [w for w in (_warning(names, w) for w in kept["warnings"]) if w is not None]
     return kept
 
 
 def _warning(names: frozenset[str], warning: Any) -> Any:
-    """A possible-duplicate warning names another customer: its text only for clients reading `name`."""
-    if isinstance(warning, Mapping) and warning.get("code") == "possible_duplicate" and "name" not in names:
-        return {**warning, "message": f"Possible duplicate of customer {warning.get('ucrn')}."}
-    return warning
+    """A possible-duplicate warning tells of another customer that it shares values with the new one: it
+    keeps only the reasons whose compared data names the client may all read (it could have searched by
+    them), and is dropped when none is left, so a client that may read nothing learns of nobody. The
+    other customer's name stays in the message only for a client reading `name`, with every reason kept."""
+    if not isinstance(warning, Mapping) or warning.get("code") != "possible_duplicate":
+        return warning
+    given = warning.get("reasons") if isinstance(warning.get("reasons"), list) else []
+    reasons = [code for code in given if code in REASONS and set(REASONS[code].compares) <= names]
+    if not reasons:
+        return None
+    if reasons == given and "name" in names:
+        return dict(warning)
+    return {**warning, "reasons": reasons, "message": warning_message(str(warning.get("ucrn")), reasons)}
 
 
 def filter_changes(names: frozenset[str], changes: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -187,10 +186,16 @@ def check_read(client: ApiClient, names: Iterable[str]) -> None:
         raise FieldNotAllowed(refused, verb="read")
 
 
-def check_filters(client: ApiClient, params: Mapping[str, Any]) -> None:
-    """A search may filter only by what the client may read."""
-    needed = {name for param, names in FILTER_NAMES.items() if params.get(param) for name in names}
-    check_read(client, needed)
+def check_search(client: ApiClient, params: Mapping[str, Any],
+                 parameters: Mapping[str, tuple[str, ...]] = SEARCH_PARAMETERS) -> None:
+    """A search may match only by what the client may read: each parameter given needs every data name it
+    reveals (`profiles.filters.SEARCH_PARAMETERS`, the one table of them). A parameter the table does not
+    know is refused, whatever its value: allow-based, like the lists, so a filter added later without an
+    entry is closed to clients instead of open to them."""
+    unknown = set(params) - set(parameters)
+    if unknown:
+        raise FieldNotAllowed(unknown, message="API clients may not search by this parameter.")
+    check_read(client, {name for param in params if params.get(param) for name in parameters[param]})
 
 
 def check_import(client: ApiClient, body: Any) -> None:

@@ -9,11 +9,14 @@ class SystemsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from integrations.models import Case
+        from profiles import registry
         from profiles.signals import profile_changed, profile_changes
-        from systems import receivers
+        from systems import privacy, receivers
         from systems.models import ApiClient, Subscription
         from systems.services.webhooks import subscriptions_changed
 
+        # Events and deliveries are the customer's: erasure and the subject access export reach them here.
+        registry.register(privacy.SECTION, export=privacy.export_events, erase=privacy.erase_events)
         profile_changed.connect(receivers.on_profile_changed, dispatch_uid="systems-webhooks-profile")
         profile_changes.connect(receivers.on_profile_changes, dispatch_uid="systems-webhooks-profiles")
         post_save.connect(receivers.on_case_saved, sender=Case, dispatch_uid="systems-webhooks-case")

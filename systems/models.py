@@ -11,10 +11,11 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MinLengthValidator, URLValidator
 from django.db import models
 
 from profiles.models import Customer
+from systems.destinations import DestinationRefused, check_url
 
 
 class ApiClient(models.Model):
@@ -164,12 +165,22 @@ class EventKind(models.TextChoices):
     CASE_CREATED = "case.created"
 
 
+SECRET_MIN_LENGTH = 32  # characters of a webhook secret typed in; a generated one has 43
+
+
 def new_secret() -> str:
+    """A webhook secret: 32 random bytes, URL-safe text."""
     return secrets.token_urlsafe(32)
 
 
 def validate_webhook_url(value: str) -> None:
+    """An http(s) URL whose host is not an internal address (`systems.destinations`; checked again at
+    every send, on what the name then resolves to)."""
     URLValidator(schemes=["http", "https"])(value)
+    try:
+        check_url(value)
+    except DestinationRefused as refusal:
+        raise ValidationError(str(refusal), code="webhook_destination_refused") from None
 
 
 class Subscription(models.Model):
@@ -177,7 +188,7 @@ class Subscription(models.Model):
 
     name = models.CharField(max_length=100)
     url = models.CharField("URL", max_length=500, validators=[validate_webhook_url])
-    secret = models.CharField(max_length=200, default=new_secret,
+    secret = models.CharField(max_length=200, default=new_secret, validators=[MinLengthValidator(SECRET_MIN_LENGTH)],
                               help_text="Shared with the subscriber: it signs every body (HMAC-SHA256).")
     kinds = models.JSONField(default=list, help_text="The kinds of change it hears about.")
     client = models.ForeignKey(

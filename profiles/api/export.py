@@ -15,8 +15,15 @@ from profiles.services.export import profile_export
 
 
 class PortalAccountSerializer(serializers.Serializer):
+    """The linked login (never its password)."""
+
     username = serializers.CharField()
     email = serializers.CharField(allow_blank=True)
+    first_name = serializers.CharField(allow_blank=True)
+    last_name = serializers.CharField(allow_blank=True)
+    last_login = serializers.DateTimeField(allow_null=True)
+    date_joined = serializers.DateTimeField()
+    is_active = serializers.BooleanField()
 
 
 AddressExportSerializer = type(
@@ -27,7 +34,8 @@ AddressExportSerializer = type(
 
 
 class CaseExportSerializer(serializers.Serializer):
-    """A case about the customer: the form's data as submitted and what its integrations did."""
+    """A case about the customer (or anonymous, carrying their email or phone): the form's data as submitted
+    and what its integrations did."""
 
     reference = serializers.CharField()
     form = serializers.CharField(help_text="The form's name.")
@@ -37,6 +45,62 @@ class CaseExportSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
     data = serializers.JSONField(help_text="The form's values by form field data name.")
     results = serializers.JSONField(help_text="What each integration of the submission did.")
+
+
+class EventExportSerializer(serializers.Serializer):
+    """An event about the customer, or one that found no customer but carries their email or phone."""
+
+    id = serializers.IntegerField()
+    type = serializers.CharField()
+    ucrn = serializers.CharField(allow_null=True, help_text="The customer it was applied to, if any.")
+    client = serializers.CharField(allow_null=True, help_text="The API client that sent it.")
+    received_at = serializers.DateTimeField()
+    outcome = serializers.CharField()
+    rules = serializers.JSONField(help_text="The names of the rules that matched.")
+    changed = serializers.JSONField(help_text="The data names it changed.")
+    errors = serializers.JSONField()
+    payload = serializers.JSONField(help_text="The event as received (beyond 64 levels, as JSON text).")
+
+
+class MergeExportSerializer(serializers.Serializer):
+    """A merge of the customer's records, with the snapshots that are the customer's."""
+
+    id = serializers.IntegerField()
+    survivor = serializers.CharField(allow_null=True, help_text="Null: another person's UCRN (citizens).")
+    merged = serializers.CharField(allow_null=True, help_text="Null: another person's UCRN (citizens).")
+    created_at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True)
+    channel = serializers.CharField()
+    choices = serializers.JSONField()
+    undone_at = serializers.DateTimeField(allow_null=True)
+    undone_by = serializers.CharField(allow_null=True)
+    survivor_before = serializers.JSONField(allow_null=True, help_text="The survivor as it was, if the customer's.")
+    merged_before = serializers.JSONField(allow_null=True, help_text="The merged record as it was, if the customer's.")
+    moved = serializers.JSONField(allow_null=True, help_text="What moved from the merged record, if the customer's.")
+    survivor_history = s.ChangeRecordOutputSerializer(
+        many=True, allow_null=True,
+        help_text="A merge undone, where the merged record is the customer's: the other person's change records "
+                  "of it, which hold what it took from the customer.")
+
+
+class MergedRecordExportSerializer(serializers.Serializer):
+    """A record merged into the customer (its UCRN resolves to the customer), as it is now."""
+
+    ucrn = serializers.CharField()
+    merged_into = serializers.CharField()
+    erased_at = serializers.DateTimeField(allow_null=True)
+    portal_account = PortalAccountSerializer(allow_null=True)
+    profile = s.ProfileOutputSerializer()
+    addresses = AddressExportSerializer(many=True)
+    change_history = s.ChangeRecordOutputSerializer(many=True)
+
+
+class NotSamePersonExportSerializer(serializers.Serializer):
+    """A customer a CSA said is a different person."""
+
+    ucrn = serializers.CharField(allow_null=True, help_text="The other customer (null for citizens).")
+    marked_by = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField()
 
 
 class ProfileExportSerializer(serializers.Serializer):
@@ -50,6 +114,10 @@ class ProfileExportSerializer(serializers.Serializer):
     addresses = AddressExportSerializer(many=True)
     change_history = s.ChangeRecordOutputSerializer(many=True)
     cases = CaseExportSerializer(many=True)
+    events = EventExportSerializer(many=True)
+    merges = MergeExportSerializer(many=True)
+    merged_records = MergedRecordExportSerializer(many=True)
+    not_same_person = NotSamePersonExportSerializer(many=True)
 
 
 class ProfileExportView(APIView):

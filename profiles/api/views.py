@@ -113,6 +113,7 @@ class ProfileListCreateView(AllowListed, GenericAPIView):
     """Search customers (CSAs) and create one (CSAs, or a citizen making their own profile)."""
 
     allow_list = "profile"  # an API client's allow-lists (systems.access): writes checked, output filtered
+    searches = True  # and each search parameter checked against what the client may read
     filter_backends = [DjangoFilterBackend]
     filterset_class = CustomerFilterSet
     pagination_class = Pagination

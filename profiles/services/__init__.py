@@ -2,6 +2,7 @@
 from profiles.access import check_may_create, customer_for
 from profiles.services.profiles import (
     ProfileResult,
+    TooManyAttempts,
     VersionConflict,
     profile_change_email,
     profile_create,
@@ -11,6 +12,7 @@ from profiles.services.profiles import (
 
 __all__ = [
     "ProfileResult",
+    "TooManyAttempts",
     "VersionConflict",
     "check_may_create",
     "customer_for",

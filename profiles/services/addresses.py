@@ -19,7 +19,7 @@ from profiles.datanames import (
     ADDRESS_MATCH_NAMES,
     ADDRESS_NAMES,
 )
-from profiles.models import UK_COUNTRY_ID, Address, Customer
+from profiles.models import UK_COUNTRY_ID, Address, Customer, check_address_dates
 from profiles.services.audit import change
 from profiles.services.payload import Payload
 
@@ -106,6 +106,7 @@ def new_record(customer: Customer, payload: Payload, *, today: dt.date) -> Addre
         setattr(record, ADDRESS_NAMES[name].attr, value)
     record.start_date = given.get("start_date") or today
     record.end_date = given.get("end_date")
+    _check_dates(record, payload)
     return record
 
 
@@ -180,7 +181,14 @@ def _plan_in_place(primary: Address, payload: Payload) -> AddressPlan:
         if before != new:
             plan.note(primary, name, before, new)
             setattr(primary, spec.attr, new)
+    _check_dates(primary, payload)
     return plan
+
+
+def _check_dates(record: Address, payload: Payload) -> None:
+    """SPEC 4.3.6 on the record as the write leaves it; a date that did not parse has its own error."""
+    if not {"start_date", "end_date"} & payload.errors.keys():
+        check_address_dates(record.start_date, record.end_date)
 
 
 def _empty(record: Address, attr: str) -> Any:
@@ -208,7 +216,12 @@ def _match_key(record: Address) -> tuple:
 
 def address_warnings(primary: Address | None, *, today: dt.date) -> list[Warning]:
     """SPEC 4.3.4: a primary address that has ended is allowed, with a warning."""
-    if primary is not None and primary.end_date is not None and primary.end_date < today:
+    return ended_warnings(primary.end_date if primary is not None else None, today=today)
+
+
+def ended_warnings(end_date: dt.date | None, *, today: dt.date) -> list[Warning]:
+    """The warning of a primary address whose end date is `end_date` (a form's lookup shows it too)."""
+    if end_date is not None and end_date < today:
         return [
             {
                 "code": "primary_address_ended",

@@ -1,31 +1,16 @@
 """The change log: one record per create or update that changed something, in the same transaction."""
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from hub.roles import UserLike
 from profiles import signals
 from profiles.caching import bump, profile_changed, profile_generation
+from profiles.jsontree import jsonable
 from profiles.models import ChangeRecord, Customer
 from profiles.services.bulk import bulk_insert
 
-_AS_IS = frozenset({str, int, float, bool, type(None)})
-
-
-def jsonable(value: Any) -> Any:
-    if type(value) in _AS_IS:  # most values: the bulk import turns thousands of address records
-        return value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    return value
+__all__ = ["change", "jsonable", "record_change", "record_changes"]
 
 
 def change(field: str, before: Any, after: Any, *, address_id: int | None = None) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -46,13 +46,22 @@ MERGED = "Merged"
 ORGANIZATION = "Organization"
 SIMILARITY = 0.3  # pg_trgm's own default threshold for `%` (pg_trgm.similarity_threshold)
 
-# code -> (weight in the ranking, what the CSA reads)
-REASONS: dict[str, tuple[int, str]] = {
-    "same_email": (100, "same email address"),
-    "same_phone": (80, "same phone number"),
-    "same_name_birth_date": (70, "same name and date of birth"),
-    "same_name_postcode": (50, "same name and postcode"),
-    "similar_name_address": (40, "similar name at the same address"),
+
+class ReasonSpec(NamedTuple):
+    weight: int  # in the ranking
+    message: str  # what the CSA reads
+    # The data names compared: a warning naming this reason tells its reader that another customer has the
+    # same values of these, so only a caller who may read them all is told it (`systems.allowlists`).
+    # `name` is the full name, an individual's or an organisation's, as an API client is granted it.
+    compares: tuple[str, ...]
+
+
+REASONS: dict[str, ReasonSpec] = {
+    "same_email": ReasonSpec(100, "same email address", ("email_address", "alternative_email")),
+    "same_phone": ReasonSpec(80, "same phone number", ("phone_number", "mobile_number")),
+    "same_name_birth_date": ReasonSpec(70, "same name and date of birth", ("name", "birth_date")),
+    "same_name_postcode": ReasonSpec(50, "same name and postcode", ("name", "postcode")),
+    "similar_name_address": ReasonSpec(40, "similar name at the same address", ("name", "postcode", "house", "uprn")),
 }
 
 
@@ -72,7 +81,7 @@ class Duplicate:
 
     @property
     def score(self) -> int:
-        return sum(REASONS[r.code][0] for r in self.reasons)
+        return sum(REASONS[r.code].weight for r in self.reasons)
 
     @property
     def reason_text(self) -> str:
@@ -88,13 +97,20 @@ class Duplicate:
 
     def as_warning(self) -> dict[str, Any]:
         """A Create's warning (SPEC 4.3.4 shape, plus the UCRN and reason codes for machines)."""
-        name = self.customer.display_name or "no name"
         return {
             "code": "possible_duplicate",
-            "message": f"Possible duplicate of customer {self.customer.ucrn} ({name}): {self.reason_text}.",
+            "message": warning_message(self.customer.ucrn, [r.code for r in self.reasons],
+                                       name=self.customer.display_name or "no name"),
             "ucrn": self.customer.ucrn,
             "reasons": [r.code for r in self.reasons],
         }
+
+
+def warning_message(ucrn: str, reasons: list[str], *, name: str | None = None) -> str:
+    """The text of a `possible_duplicate` warning; without the other customer's name when `name` is None
+    (a reader who may not read names: `systems.allowlists`)."""
+    who = f"customer {ucrn} ({name})" if name is not None else f"customer {ucrn}"
+    return f"Possible duplicate of {who}: {'; '.join(REASONS[code].message for code in reasons)}."
 
 
 @dataclass
@@ -169,7 +185,7 @@ def find_duplicates(
     for candidate in _with_primary_address(Customer.objects.filter(pk__in=found)):
         codes = sorted(found[candidate.pk], key=list(REASONS).index)
         primary = candidate.primary_addresses[0] if candidate.primary_addresses else None
-        reasons = [Reason(code, REASONS[code][1]) for code in codes]
+        reasons = [Reason(code, REASONS[code].message) for code in codes]
         duplicates.append(Duplicate(customer=candidate, primary=primary, reasons=reasons))
     duplicates.sort(key=lambda d: (-d.score, d.customer.ucrn))
     return duplicates[:limit]
@@ -212,10 +228,16 @@ def duplicates_for(*, ucrn: Any, user: UserLike) -> tuple[Customer, list[Duplica
     return customer, find_duplicates(customer=customer)
 
 
+def may_be_told_of_duplicates(user: UserLike) -> bool:
+    """Whether a Create by `user` may tell them of other customers (`possible_duplicate`): CSAs only; a
+    citizen making their own profile must not learn who else is in the hub. An API client (a CSA) is told
+    only what its allow-list lets it read: `systems.allowlists` filters the warnings of its responses."""
+    return is_csa(user)
+
+
 def create_warnings(*, customer: Customer, user: UserLike) -> list[dict[str, Any]]:
-    """The `possible_duplicate` warnings of a Create just made, for CSAs only: a citizen making their own
-    profile must not learn who else is in the hub."""
-    if not is_csa(user):
+    """The `possible_duplicate` warnings of a Create just made, for those who may be told them."""
+    if not may_be_told_of_duplicates(user):
         return []
     return [duplicate.as_warning() for duplicate in find_duplicates(customer=customer)]
 

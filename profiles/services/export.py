@@ -1,53 +1,80 @@
 """Subject access (UK GDPR article 15): everything the hub holds about one customer, as JSON.
 
+Everything erasure would touch (`profiles.services.erasure`): the profile, addresses, change history and
+portal account; the rows other apps keep about the customer (`profiles.registry`: cases, events); the
+merges with their snapshots, the records merged into the customer (the same person), and the "not the
+same person" marks. Stored JSON is read depth-safely (`profiles.jsontree`), so no stored value can make
+an export fail.
+
 A service rather than a selector because each export is itself recorded in the change log (who, through
 which door, when; never the values), in the same transaction as the read.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from hub.roles import UserLike
+from hub.roles import UserLike, is_csa
+from profiles import registry
 from profiles.access import customer_for
-from profiles.models import Address, ChangeRecord, Customer
-from profiles.selectors import address_data, primary_address, profile_data
+from profiles.jsontree import with_json
+from profiles.models import Address, ChangeRecord, Customer, Merge, NotSamePerson
+from profiles.selectors import (
+    MERGED_SIDE,
+    address_data,
+    primary_address,
+    profile_data,
+    survivor_records_of_merge,
+)
 from profiles.services.audit import record_change
-
-if TYPE_CHECKING:
-    from integrations.models import Case
 
 
 def profile_export(*, ucrn: Any, user: UserLike, channel: str) -> dict[str, Any]:
-    """The profile (custom fields included), every address record, change record and case of `ucrn`.
+    """Everything held about `ucrn` (see the module), for whoever may Get it.
 
     Who may export is who may Get (`customer_for`): CSAs and administrators any customer, a citizen only
-    their own (403 otherwise, revealing nothing).
+    their own (403 otherwise, revealing nothing). A citizen is not shown the UCRN of another person (the
+    other side of a merge undone, a "not the same person" mark).
     """
     with transaction.atomic():
         customer = customer_for(user, ucrn)
-        addresses = customer.addresses.select_related("country").order_by("-start_date", "-id")
-        records = customer.change_records.select_related("user").order_by("-created_at", "-id")
-        cases = customer.cases.select_related("form", "submitted_by").order_by("-created_at", "-id")
+        subject = registry.subject_of(customer)
         data = {
             "ucrn": customer.ucrn,
             "exported_at": timezone.now().isoformat(),
-            "erased_at": customer.erased_at.isoformat() if customer.erased_at else None,
-            "portal_account": _portal_account(customer),
+            "erased_at": _when(customer.erased_at),
+            "portal_account": _portal_account(customer.portal_user),
             "profile": profile_data(customer, primary_address(customer)),
-            "addresses": [_address(a) for a in addresses],
-            "change_history": [_change(r) for r in records],
-            "cases": [_case(c) for c in cases],
+            "addresses": _addresses(customer),
+            "change_history": _changes(customer),
+            **{rows.section: rows.export(subject) for rows in registry.registered()},
+            "merges": _merges(subject, others_visible=is_csa(user)),
+            "merged_records": [_merged_record(c) for c in subject.merged],
+            "not_same_person": _marks(subject, others_visible=is_csa(user)),
         }
         record_change(customer=customer, user=user, channel=channel, action=ChangeRecord.Action.EXPORT, changes=[])
     return data
 
 
-def _portal_account(customer: Customer) -> dict[str, str] | None:
-    user = customer.portal_user
-    return {"username": user.get_username(), "email": user.email} if user is not None else None
+def _when(moment: Any) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _portal_account(user: AbstractBaseUser | None) -> dict[str, Any] | None:
+    """The linked login: who it is and when it was used; never its password hash."""
+    if user is None:
+        return None
+    return {"username": user.get_username(), "email": user.email, "first_name": user.first_name,
+            "last_name": user.last_name, "last_login": _when(user.last_login),
+            "date_joined": _when(user.date_joined), "is_active": user.is_active}
+
+
+def _addresses(customer: Customer) -> list[dict[str, Any]]:
+    return [_address(a) for a in customer.addresses.select_related("country").order_by("-start_date", "-id")]
 
 
 def _address(address: Address) -> dict[str, Any]:
@@ -55,19 +82,79 @@ def _address(address: Address) -> dict[str, Any]:
             "created_at": address.created_at.isoformat()}
 
 
+def _changes(customer: Customer) -> list[dict[str, Any]]:
+    records = customer.change_records.select_related("user").order_by("-created_at", "-id")
+    return [_change(r) for r in with_json(records, "changes")]
+
+
 def _change(record: ChangeRecord) -> dict[str, Any]:
     return {"who": record.user.get_username() if record.user else None, "channel": record.channel,
             "action": record.action, "when": record.created_at.isoformat(), "changes": record.changes}
 
 
-def _case(case: Case) -> dict[str, Any]:
+def _merges(subject: registry.Subject, *, others_visible: bool) -> list[dict[str, Any]]:
+    """Each merge of the subject's records, with the snapshots that are theirs: the survivor's row when the
+    survivor is theirs, the merged record's row and what moved from it when that record is (and, for a merge
+    undone, the other person's history of it, which erasure scrubs too)."""
+    ids = set(subject.ids)
+    merges = (Merge.objects.filter(Q(survivor__in=ids) | Q(merged__in=ids))
+              .select_related("survivor", "merged", "user", "undone_by").order_by("-created_at", "-id"))
+    exported = []
+    for merge in with_json(merges, "choices", "survivor_before", "merged_before", "moved"):
+        survivor, merged = merge.survivor_id in ids, merge.merged_id in ids
+        exported.append({
+            "id": merge.pk,
+            "survivor": merge.survivor.ucrn if survivor or others_visible else None,
+            "merged": merge.merged.ucrn if merged or others_visible else None,
+            "created_at": merge.created_at.isoformat(),
+            "by": merge.user.get_username() if merge.user else None,
+            "channel": merge.channel,
+            "choices": merge.choices,
+            "undone_at": _when(merge.undone_at),
+            "undone_by": merge.undone_by.get_username() if merge.undone_by else None,
+            "survivor_before": merge.survivor_before if survivor else None,
+            "merged_before": merge.merged_before if merged else None,
+            "moved": merge.moved if merged else None,
+            # Undone, the merge joined two people: the other one's history of it holds the subject's values.
+            "survivor_history": [_taken(r) for r in with_json(survivor_records_of_merge(merge).select_related(
+                "user").order_by("-created_at", "-id"), "changes")]
+            if merged and not survivor and merge.undone_at is not None else None,
+        })
+    return exported
+
+
+def _taken(record: ChangeRecord) -> dict[str, Any]:
+    """The other person's change record of a merge, with only the subject's side of each change: what the
+    merge took from the subject ("after"), what the undo gave back ("before"); never the other's values."""
+    own = "before" if MERGED_SIDE[record.action] == "after" else "after"
+    entry = _change(record)
+    entry["changes"] = [{**c, own: None} if isinstance(c, dict) and own in c else c for c in record.changes]
+    return entry
+
+
+def _merged_record(customer: Customer) -> dict[str, Any]:
+    """A record merged into the customer: its own row, addresses left on it and history, as it is now."""
     return {
-        "reference": case.reference,
-        "form": case.form.name,
-        "status": case.status,
-        "submitted_by": case.submitted_by.get_username() if case.submitted_by else None,
-        "created_at": case.created_at.isoformat(),
-        "updated_at": case.updated_at.isoformat(),
-        "data": case.data,
-        "results": case.results,
+        "ucrn": customer.ucrn,
+        "merged_into": Customer.objects.filter(pk=customer.merged_into_id).values_list("ucrn", flat=True).first(),
+        "erased_at": _when(customer.erased_at),
+        "portal_account": _portal_account(customer.portal_user),
+        "profile": profile_data(customer, primary_address(customer)),
+        "addresses": _addresses(customer),
+        "change_history": _changes(customer),
     }
+
+
+def _marks(subject: registry.Subject, *, others_visible: bool) -> list[dict[str, Any]]:
+    """The customers a CSA said are a different person from the subject's records."""
+    ids = set(subject.ids)
+    marks = (NotSamePerson.objects.filter(Q(first__in=ids) | Q(second__in=ids))
+             .select_related("first", "second", "marked_by").order_by("-created_at", "-id"))
+    return [
+        {
+            "ucrn": (mark.second if mark.first_id in ids else mark.first).ucrn if others_visible else None,
+            "marked_by": mark.marked_by.get_username() if mark.marked_by else None,
+            "created_at": mark.created_at.isoformat(),
+        }
+        for mark in marks
+    ]

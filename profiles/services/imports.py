@@ -12,8 +12,12 @@ read in one query each; then the valid records are written together in one trans
 updates, one INSERT of the change records, the `profile_changed` signal per record). A bad record is
 reported and changes nothing, as before. Records that must see an earlier record's write (the same
 customer twice, two new customers with one email) go to a later *wave*, so the outcome is the one the
-record-at-a-time path (`_import_one`, kept for `bulk=False` and as the fallback) gives; a bulk write that
-a concurrent writer breaks (an email taken meanwhile: IntegrityError) is redone record by record.
+record-at-a-time path (`_import_one`, kept for `bulk=False` and as the fallback) gives.
+
+Each wave commits on its own, so a wave must never fail after an earlier one committed: a wave whose write
+fails (a concurrent writer took an email meanwhile, or the database refused one record) wrote nothing and
+is redone record by record, where a record the database still refuses is that record's `error` and the
+others are written. Every outcome returned is then what the database holds.
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.http import Http404
@@ -53,6 +57,9 @@ from profiles.services.profiles import (
 MATCHING_MODES = ("ucrn", "email_address", "phone_number", "custom")
 CUSTOM_FIELDS = tuple(f"custom_{n}" for n in range(1, CUSTOM_FIELD_COUNT + 1))
 MAX_BATCH = 1000
+# What a write can raise that no rule foresaw: the database refusing it (a constraint, a trigger, a lost
+# race), or text the driver cannot encode (the service refuses such text first; this is the last guard).
+WRITE_FAILURES = (DatabaseError, UnicodeEncodeError)
 
 
 @dataclass
@@ -146,6 +153,11 @@ def _import_one(index: int, data: dict[str, Any], found: list[str], user: UserLi
         return _invalid(index, found[0] if found else None, error)
     except (PermissionDenied, Http404) as error:
         return _error(index, {"non_field_errors": [str(error)]}, code="not_allowed")
+    except WRITE_FAILURES:  # the service's transaction was rolled back: nothing of the record is written
+        return _error(index, {"non_field_errors": [WRITE_FAILED]}, code="write_failed")
+
+
+WRITE_FAILED = "The database refused to write this record: nothing of it was written."
 
 
 def _create_data(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -210,9 +222,10 @@ def _import_wave(jobs: list[_Job], user: UserLike, channel: str, outcomes: list[
         with transaction.atomic(), reference_memo():
             decided = _decide(jobs, user, outcomes)
             _write(decided, user, channel)
-    except IntegrityError:
-        # A concurrent writer took an email (or a UCRN) since the checks: redo the wave record by
-        # record, where the profile service turns that race into the record's own error.
+    except WRITE_FAILURES:
+        # Nothing of the wave was written. A concurrent writer took an email (or a UCRN) since the checks,
+        # or the database refused a record: redo the wave record by record, where the profile service
+        # turns that race into the record's own error, and a refused record is its own `write_failed`.
         for job in jobs:
             outcomes[job.index] = _import_one(job.index, job.data, [job.ucrn] if job.ucrn else [], user, channel)
 
@@ -308,6 +321,8 @@ def _match_value(key: str, record: Any) -> str | None:
     raw = record.get(key)
     if values.is_blank(raw) or not isinstance(raw, (str, int)) or isinstance(raw, bool):
         return None
+    if isinstance(raw, str) and not values.is_storable_text(raw):
+        return None  # matches no one (nor can it be looked up); the record's parsing refuses it
     text = str(raw).strip()
     if key == "email_address":
         return text.lower()

@@ -40,6 +40,7 @@ from hub.roles import UserLike, is_csa
 from integrations.models import Case
 from profiles.access import customer_for
 from profiles.datanames import ADDRESS_NAMES, PROFILE_NAMES, READ_ONLY_NAMES
+from profiles.display import label
 from profiles.models import Address, ChangeRecord, Customer, Merge
 from profiles.services.addresses import address_values
 from profiles.services.audit import change, jsonable, record_change
@@ -503,8 +504,6 @@ def _check_no_conflict(merge: Merge, survivor: Customer) -> None:
 
 def _conflict_message(name: str, address_ids: list[int], records: list[ChangeRecord]) -> str:
     """`First name was changed since the merge, on 3 December 2026 at 14:05 by jdoe (API).`"""
-    from hub.display import label  # presentation words; imported late to keep the service importable alone
-
     what = {ADDRESS: "An address moved by the merge", "portal_user": "The portal account link"}.get(
         name, label(name))
     ids = set(address_ids)

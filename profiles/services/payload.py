@@ -19,6 +19,7 @@ from profiles.datanames import (
     PROFILE_NAMES,
     READ_ONLY_NAMES,
 )
+from profiles.jsonlimits import REQUEST_MAX_DEPTH, json_problem, printable
 
 Errors = dict[str, list[ValidationError]]
 
@@ -48,6 +49,9 @@ def read_payload(data: Any, *, option_defaults: Mapping[str, bool] | None = None
     payload = Payload(options={**OPTION_DEFAULTS, **(option_defaults or {})})
     seen: dict[str, str] = {}
     for key, raw in data.items():
+        if isinstance(key, str) and not values.is_storable_text(key):
+            payload.add_error(printable(key), values.UNSTORABLE_MESSAGE, values.INVALID_TEXT)
+            continue
         name = key.lower() if isinstance(key, str) else key
         if not isinstance(name, str):
             payload.add_error(str(key), "Data names are text.", "unknown_field")
@@ -61,6 +65,12 @@ def read_payload(data: Any, *, option_defaults: Mapping[str, bool] | None = None
 
 
 def _read_one(payload: Payload, key: str, name: str, raw: Any) -> None:
+    # Whatever the door (the API's parser refuses these first): text no database stores, or nesting no
+    # data name takes, is refused before any parser sees it.
+    problem = json_problem(raw, max_depth=REQUEST_MAX_DEPTH)
+    if problem is not None:
+        payload.errors.setdefault(name, []).append(problem)
+        return
     if name in OPTION_DEFAULTS:
         if not values.is_blank(raw):
             try:

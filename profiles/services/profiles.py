@@ -7,21 +7,24 @@ change record in the same transaction, and raises `ValidationError` keyed by dat
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 
 from hub.roles import UserLike, is_csa
+from hub.throttling import attempt
 from profiles import values
+from profiles.access import check_may_create, customer_for, customer_for_update, survivor_of
 from profiles.datanames import PROFILE_NAMES
 from profiles.models import Address, ChangeRecord, Customer
 from profiles.selectors import primary_address, profile_data
-from profiles.access import check_may_create, customer_for, customer_for_update, survivor_of
 from profiles.services.addresses import (
     AddressPlan,
     address_warnings,
@@ -68,13 +71,39 @@ def profile_get(*, ucrn: Any, user: UserLike) -> dict[str, Any]:
     return profile_data(customer, primary_address(customer))
 
 
+class TooManyAttempts(ValidationError):
+    """A citizen tried to create their profile more often than `CITIZEN_CREATE_RATE` allows: refused before
+    the data is looked at. A `ValidationError` (on `non_field_errors`, code `throttled`), so that every door
+    shows it as it shows the Create's other errors; the API answers it 429 with Retry-After (`hub.api`)."""
+
+    def __init__(self, wait: float) -> None:
+        minutes = max(1, math.ceil(wait / 60))
+        message = (f"Too many attempts to create your profile: try again in {minutes} minute"
+                   f"{'s' if minutes > 1 else ''}, or contact the council.")
+        super().__init__({"non_field_errors": ValidationError(message, code="throttled")})
+        self.wait = wait
+
+
+def check_citizen_create_rate(user: UserLike) -> None:
+    """Count a citizen's attempt to create their profile, per user, on every door (API, portal, forms);
+    CSAs are not limited. Each attempt is an answer about the data given (see `_email_taken_error`), so
+    attempts are few: a person making their profile needs a handful."""
+    if is_csa(user) or user is None or not user.is_authenticated:
+        return
+    wait = attempt(f"citizen_create_{user.pk}", settings.CITIZEN_CREATE_RATE)
+    if wait is not None:
+        raise TooManyAttempts(wait)
+
+
 def profile_create(*, data: Mapping[str, Any], user: UserLike, channel: str) -> ProfileResult:
     """SPEC 4.1: a new customer with a new UCRN; its first address, if given, is primary."""
+    check_may_create(user)  # a user who may not create is refused (403) before an attempt is counted
+    check_citizen_create_rate(user)
     today = values.today()
     decision = decide_create(data=data, user=user, today=today)
     customer, plan = decision.customer, decision.plan
     with transaction.atomic():
-        _save_new(customer)
+        _save_new(customer, user)
         changes = decision.changes + plan.save()
         record_change(customer=customer, user=user, channel=channel, action=ChangeRecord.Action.CREATE, changes=changes)
     primary = plan.new
@@ -132,7 +161,7 @@ def decide_create(
             payload.add_error(name, _required_message(name), "required")
     email = payload.profile.get("email_address")
     if email and (email_taken or _email_taken)(email):
-        payload.add_error("email_address", "Another customer already has this email address.", "email_already_exists")
+        payload.add_error("email_address", *_email_taken_error(user))
     customer = Customer(ucrn=ucrn or _free_ucrn())
     for name, value in payload.profile.items():
         setattr(customer, PROFILE_NAMES[name].attr, value)
@@ -141,6 +170,25 @@ def decide_create(
         customer.portal_user = user  # a citizen's own profile (check_may_create allowed it)
     changes = [change(name, None, getattr(customer, PROFILE_NAMES[name].attr)) for name in payload.profile]
     return ProfileDecision(customer=customer, plan=plan, changes=changes, created=True)
+
+
+def _email_taken_error(user: UserLike) -> tuple[str, str]:
+    """The message and code of a Create refused because another customer has the email (SPEC 4.1).
+
+    CSAs and API clients get `email_already_exists`: they may search by email anyway. A citizen creating
+    their own profile must not be able to test whose an address is, so theirs neither says that a customer
+    has it nor names anyone: `contact_council`, asking them to get in touch. That is still helpful, because
+    the likely reason is that they already are a customer (the contact centre made their record from a
+    phone call or a letter), and the council can check who they are and link their account to that record,
+    which no self-service answer could do safely. The refusal itself cannot be hidden (a second customer
+    with the same email must not be made, and dropping the email silently would lose their contact details),
+    so what remains of the signal is limited by `check_citizen_create_rate`: a handful of attempts per
+    citizen per hour, by citizens with no profile only, each on an account the council issued.
+    """
+    if is_csa(user):
+        return "Another customer already has this email address.", "email_already_exists"
+    return ("We cannot set up your profile online with this email address. Please contact the council, who "
+            "can check your details and set up your account."), "contact_council"
 
 
 def decide_update(
@@ -359,15 +407,14 @@ def _free_ucrn() -> str:
             return candidate
 
 
-def _save_new(customer: Customer) -> None:
+def _save_new(customer: Customer, user: UserLike) -> None:
     """Insert, turning a lost race for the same email into the same error as the check above."""
     try:
         with transaction.atomic():
             customer.save(force_insert=True)
     except IntegrityError:
         if customer.email_address and _email_taken(customer.email_address):
-            raise ValidationError(
-                {"email_address": ValidationError("Another customer already has this email address.", code="email_already_exists")}
-            ) from None
+            message, code = _email_taken_error(user)
+            raise ValidationError({"email_address": ValidationError(message, code=code)}) from None
         customer.ucrn = _free_ucrn()
         customer.save(force_insert=True)

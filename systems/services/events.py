@@ -18,11 +18,13 @@ from django.http import Http404
 from hub.roles import UserLike
 from profiles.access import customer_for
 from profiles.datanames import PROFILE_NAMES
+from profiles.jsonlimits import check_stored_json, printable
 from profiles.models import Channel, Customer
 from profiles.selectors import primary_address, profile_data
 from profiles.services import profile_update
 from profiles.services.audit import jsonable
 from profiles.services.imports import CUSTOM_FIELDS, _match_value, _matches, check_matching
+from profiles.values import INVALID_TEXT, UNSTORABLE_MESSAGE, is_storable_text
 from systems.allowlists import WRITE_CHOICES, FieldNotAllowed, changed_names, check_read, check_write
 from systems.models import ApiClient, Event, Rule, RuleAction, RuleCondition
 
@@ -173,12 +175,19 @@ def _read_body(body: Any) -> tuple[str, Mapping[str, Any]]:
     if not isinstance(body, Mapping):
         raise ValidationError({"non_field_errors": ValidationError(
             "Send an object with type, ucrn or matching, and properties.", code="invalid")})
-    if _unstorable(body):  # PostgreSQL cannot store it (text or jsonb): a 400, never a 500
-        raise ValidationError({"non_field_errors": ValidationError(
-            "Text may not contain NUL characters or lone surrogates.", code="invalid")})
-    for key in body:
-        if key not in BODY_KEYS:
-            errors[str(key)] = [ValidationError(f"{key} is not part of an event.", code="unknown_field")]
+    for key, value in body.items():
+        name = printable(str(key))
+        if not isinstance(key, str) or not is_storable_text(key):
+            errors[name] = [ValidationError(UNSTORABLE_MESSAGE, code=INVALID_TEXT)]
+        elif key not in BODY_KEYS:
+            errors[name] = [ValidationError(f"{name} is not part of an event.", code="unknown_field")]
+        else:
+            # Kept as it came (the event's payload): each part as deep, as large and as storable as any
+            # JSON stored so (the type, the UCRN and the matching value are checked for their shape below).
+            try:
+                check_stored_json(value, name=key)
+            except ValidationError as error:
+                errors.update(error.error_dict)
     event_type = body.get("type")
     if not isinstance(event_type, str) or not event_type.strip():
         errors["type"] = [ValidationError("Give the event's type.", code="required")]
@@ -220,29 +229,6 @@ def _customer(body: Mapping[str, Any], user: UserLike, client: ApiClient | None)
     if not found:
         raise Http404(f"No customer has this {key}.")
     return customer_for(user, found[0])
-
-
-def _unstorable(value: Any) -> bool:
-    """Does any text in `value` hold a NUL or a lone surrogate (not UTF-8)?"""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str) and ("\x00" in item or (not item.isascii() and not _utf8(item))):
-            return True
-        if isinstance(item, Mapping):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _scalar(value: Any) -> bool:

@@ -20,6 +20,7 @@ import hmac
 import http.client
 import json
 import logging
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -35,9 +36,9 @@ from django.utils import timezone
 from profiles import caching
 from profiles.models import ChangeRecord, Customer
 from profiles.selectors import primary_address, profile_data
-from profiles.services.erasure import scrub
+from systems import destinations
 from systems.allowlists import changed_names, filter_profile, readable, visible
-from systems.models import Delivery, DeliveryAttempt, Event, EventKind, Subscription
+from systems.models import Delivery, DeliveryAttempt, EventKind, Subscription, new_secret
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +109,6 @@ def enqueue_profile_changes(records: list[ChangeRecord]) -> list[Delivery]:
     deliveries = []
     for record in records:
         kind = KIND_BY_ACTION.get(record.action)
-        if kind == EventKind.PROFILE_ERASED:
-            _scrub_erased(record.customer)  # whether or not anyone hears of the erasure
         if kind is None:
             continue
         if kind not in wanted:
@@ -159,16 +158,6 @@ def _delivery(subscription: Subscription, kind: str, key: str, payload: dict[str
     delivery = Delivery(subscription=subscription, kind=kind, customer_key=key, next_attempt_at=timezone.now())
     delivery.payload = {"id": str(delivery.delivery_id), **payload}
     return delivery
-
-
-def _scrub_erased(customer: Customer) -> None:
-    """Erasure reaches the outbox and the event log: no personal data is sent or kept after it."""
-    for delivery in Delivery.objects.filter(customer_key=customer.ucrn).exclude(kind=EventKind.PROFILE_ERASED):
-        delivery.payload = {k: v for k, v in delivery.payload.items() if k != "profile"}
-        delivery.save(update_fields=["payload"])
-    for event in Event.objects.filter(customer=customer):
-        event.payload = scrub(event.payload, keep=frozenset({"type", "ucrn"}))
-        event.save(update_fields=["payload"])
 
 
 # --- sending -----------------------------------------------------------------------------------------
@@ -231,11 +220,46 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+class _Pinned:
+    """An `http.client` connection that connects only to addresses `systems.destinations` checked for
+    its host name (the TLS handshake still names and verifies that host), never resolving it again."""
+
+    addresses: list[tuple[socket.AddressFamily, destinations.IPAddress]] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = self._connect_checked
+
+    def _connect_checked(self, address: tuple[str, int], timeout: Any = None,
+                         source_address: tuple[str, int] | None = None) -> socket.socket:
+        seconds = timeout if isinstance(timeout, int | float) else None
+        return destinations.connect(self.addresses, address[1], seconds, source_address)
+
+
+def _opener(addresses: list[tuple[socket.AddressFamily, destinations.IPAddress]]) -> urllib.request.OpenerDirector:
+    """An opener whose connections go to `addresses` only: no redirects, and no proxy from the environment
+    (a proxy would resolve the name itself, past the check)."""
+    pinned_http = type("PinnedHTTPConnection", (_Pinned, http.client.HTTPConnection), {"addresses": addresses})
+    pinned_https = type("PinnedHTTPSConnection", (_Pinned, http.client.HTTPSConnection), {"addresses": addresses})
+
+    class HTTPHandler(urllib.request.HTTPHandler):
+        def http_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(pinned_http, req)
+
+    class HTTPSHandler(urllib.request.HTTPSHandler):
+        def https_open(self, req: urllib.request.Request) -> Any:
+            return self.do_open(pinned_https, req, context=self._context)
+
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect, HTTPHandler, HTTPSHandler)
 
 
 def send(delivery: Delivery, *, now: dt.datetime) -> bool:
-    """POST one delivery and record the attempt; True when the subscriber answered 2xx."""
+    """POST one delivery and record the attempt; True when the subscriber answered 2xx.
+
+    The URL's host is resolved and every address checked first (`systems.destinations`); a destination
+    refused there is an attempt that failed with the reason, retried like any other failure, so an
+    administrator who allows the network (or a name that points back to a public address) sees it sent.
+    """
     subscription = delivery.subscription
     body = body_of(delivery)
     request = urllib.request.Request(subscription.url, data=body, method="POST", headers={
@@ -249,9 +273,14 @@ def send(delivery: Delivery, *, now: dt.datetime) -> bool:
     started = time.monotonic()
     status, error = None, ""
     try:
-        with _opener.open(request, timeout=timeout()) as response:
+        host, port = destinations.host_of(subscription.url)
+        opener = _opener(destinations.resolve(host, port))
+        with opener.open(request, timeout=timeout()) as response:
             status = response.status
             response.read(RESPONSE_READ_MAX)
+    except destinations.DestinationRefused as refusal:
+        error = f"Refused, not sent: {refusal}"
+        logger.warning("Webhook %s to %r refused: %s", delivery.delivery_id, subscription.name, refusal)
     except urllib.error.HTTPError as failure:
         status, error = failure.code, f"HTTP {failure.code}"
     except urllib.error.URLError as failure:
@@ -293,6 +322,14 @@ def _tell_admins(subscription: Subscription, error: str) -> None:
                "deliveries are kept, in order.")
     logger.error(message)
     mail_admins(f"Webhook paused: {subscription.name}", message, fail_silently=True)
+
+
+def subscription_new_secret(*, subscription: Subscription) -> str:
+    """Give the subscription a newly generated secret and return it (to be shown once): deliveries signed
+    from now on use it."""
+    subscription.secret = new_secret()
+    subscription.save(update_fields=["secret"])  # and the cached subscriptions are renewed (systems.apps)
+    return subscription.secret
 
 
 def subscription_resume(*, subscription: Subscription, now: dt.datetime | None = None) -> int:

@@ -1,6 +1,11 @@
 """SPEC sections 3 and 7 through the API: every endpoint for every role, and refused writes change nothing."""
 from __future__ import annotations
 
+import ast
+import os
+import subprocess
+import sys
+
 import pytest
 from django.forms.models import model_to_dict
 
@@ -132,6 +137,9 @@ def test_throttled_clients_get_429_in_the_error_shape(csa, monkeypatch):
 
 
 def test_throttle_rates_come_from_the_environment():
-    from django.conf import settings
-
-    assert set(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]) == {"user", "anon"}
+    """The settings module, loaded afresh with the two variables set, carries them as the rates."""
+    env = {**os.environ, "API_USER_RATE": "7/min", "API_ANON_RATE": "3/hour", "DEBUG": "true"}
+    env["DJANGO_SETTINGS_MODULE"] = "hub.settings"
+    code = "from django.conf import settings; print(settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert ast.literal_eval(out.stdout.strip()) == {"user": "7/min", "anon": "3/hour"}

@@ -36,7 +36,7 @@ def test_likely_duplicates_are_shown_and_nothing_is_saved(csa_client, jane):
     page = response.content.decode()
     assert "This may be someone already in the hub" in page and "Nothing has been saved" in page
     assert f'href="/hub/customers/{jane.ucrn}/"' in page and "Jane Doubleday" in page
-    assert f"12, {jane.addresses.get().street}" in page and "BS1 4DJ" in page  # the candidate's current address
+    assert f"12 {jane.addresses.get().street}" in page and "BS1 4DJ" in page  # the candidate's current address
     assert "Same name and date of birth; same name and postcode; similar name at the same address" in page
     assert f'name="{CONFIRM}"' in page and "These are different people: create anyway" in page
     assert 'value="Queen Square"' in page and 'value="Doubleday"' in page  # what was entered is kept

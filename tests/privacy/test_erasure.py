@@ -14,7 +14,7 @@ from profiles.selectors import profile_search
 from profiles.services import profile_update
 from profiles.services.erasure import ERASED, profile_erase
 from tests.privacy.conftest import NEEDLES, api_client
-from tests.profiles.support import error_codes
+from tests.profiles.support import create, error_codes
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
 
@@ -115,19 +115,154 @@ def test_erasure_through_the_api(full_customer, superuser, csa):
     assert api_client(superuser).post(url).status_code == 400  # already erased
 
 
-def test_erasing_a_survivor_leaves_nothing_in_its_merge_snapshot(full_customer, superuser, csa):
+def test_erasing_a_survivor_keeps_the_snapshot_of_a_merge_undone(full_customer, superuser, csa):
+    """Undone, the merge joined two different people: the other one's snapshot is theirs, not erased."""
     from profiles.factories import CustomerFactory
-    from profiles.services.merge import profile_merge
+    from profiles.services.merge import merge_undo, profile_merge
 
     other = CustomerFactory(last_name="Otherperson")
     merge = profile_merge(survivor_ucrn=full_customer.ucrn, merged_ucrn=other.ucrn, choices={}, user=csa,
                           channel="api")
+    merge_undo(merge_id=merge.pk, user=csa, channel="api")
 
     profile_erase(ucrn=full_customer.ucrn, user=superuser, channel="hub")
 
     assert leftovers(NEEDLES) == []
     merge.refresh_from_db()
     assert merge.merged_before["row"]["last_name"] == "Otherperson"  # the other person's snapshot is theirs
+    other.refresh_from_db()
+    assert other.erased_at is None and other.last_name == "Otherperson"
+
+
+def test_erasing_the_merged_side_of_an_undone_merge_scrubs_the_survivors_records_of_it(full_customer, superuser,
+                                                                                      csa):
+    """Undone, the merge left the other person's history saying what it took from this customer (their
+    values as it took them, and as the undo gave them back): those entries are this customer's data."""
+    from profiles.services.merge import merge_undo, profile_merge
+
+    survivor = create(csa, first_name="Keptsurvivor", last_name="Otherperson").customer
+    merge = profile_merge(survivor_ucrn=survivor.ucrn, merged_ucrn=full_customer.ucrn,
+                          choices={"first_name": "merged"}, user=csa, channel="api")
+    merge_undo(merge_id=merge.pk, user=csa, channel="api")
+    assert any("Quorvantis" in json.dumps(r.changes) for r in ChangeRecord.objects.filter(customer=survivor))
+
+    profile_erase(ucrn=full_customer.ucrn, user=superuser, channel="hub")
+
+    assert leftovers(NEEDLES) == []
+    survivor.refresh_from_db()
+    assert (survivor.first_name, survivor.erased_at) == ("Keptsurvivor", None)
+    [first_name] = [c for r in ChangeRecord.objects.filter(customer=survivor, action="merge") for c in r.changes
+                    if c["field"] == "first_name"]
+    assert (first_name["before"], first_name["after"]) == ("Keptsurvivor", ERASED)  # its own value stays
+    merge.refresh_from_db()
+    assert merge.survivor_before["row"]["first_name"] == "Keptsurvivor"
+
+
+DUPLICATE = {"first_name": "Zqdupfirst", "last_name": "Zqduplast", "email_address": "zqdup@example.org",
+             "mobile_number": "07700 900555", "house": "Zqduphouse", "street": "Zqdupstreet",
+             "postcode": "ZE3 1DP", "custom_5": "Zqdupcustom"}
+DUPLICATE_NEEDLES = ["Zqdup", "7700900555", "ZE3 1DP"]
+
+
+def test_erasing_a_survivor_erases_the_records_merged_into_it_and_every_snapshot(full_customer, superuser, csa):
+    """A merged record's UCRN resolves to the survivor: erasing the survivor erases it too, and every
+    snapshot of the merge (both rows, what moved), since both are the same person."""
+    from profiles.services.merge import profile_merge
+
+    duplicate = create(csa, **DUPLICATE).customer
+    merge = profile_merge(survivor_ucrn=full_customer.ucrn, merged_ucrn=duplicate.ucrn,
+                          choices={"custom_5": "merged"}, user=csa, channel="api")
+    assert "Zqduphouse" in json.dumps(merge.moved["addresses_after"])
+
+    profile_erase(ucrn=full_customer.ucrn, user=superuser, channel="hub")
+
+    assert leftovers([*NEEDLES, *DUPLICATE_NEEDLES]) == []
+    duplicate.refresh_from_db()
+    assert duplicate.erased_at is not None and duplicate.email_address == "" and duplicate.first_name == ""
+    assert (duplicate.status_id, duplicate.merged_into_id) == ("Merged", full_customer.pk)  # still resolves
+    assert ChangeRecord.objects.filter(customer=duplicate, action="erase").count() == 1
+    merge.refresh_from_db()
+    assert set(merge.moved["addresses_after"]) == {str(pk) for pk in merge.moved["addresses"]}  # ids kept
+
+
+def test_erasure_makes_the_portal_account_unusable_and_anonymous(full_customer, superuser):
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    account = full_customer.portal_user
+    account.email, account.first_name, account.last_name = "zq.account@example.org", "Zebediahacct", "Quorvantis"
+    account.save()
+    Token.objects.create(user=account)
+    assert Client().login(username="erasure-citizen", password="demo-password")
+
+    profile_erase(ucrn=full_customer.ucrn, user=superuser, channel="hub")
+
+    account.refresh_from_db()
+    assert account.username != "erasure-citizen" and account.username.startswith("erased-")
+    assert (account.email, account.first_name, account.last_name, account.last_login) == ("", "", "", None)
+    assert not account.is_active and not account.has_usable_password()
+    assert not Token.objects.filter(user=account).exists()
+    assert not Client().login(username="erasure-citizen", password="demo-password")
+    assert leftovers([*NEEDLES, "erasure-citizen"]) == []
+
+
+def test_erasure_only_unlinks_a_staff_account(customer, csa, superuser):
+    """A CSA who is also a customer keeps their working account: only the link to the customer goes."""
+    customer.portal_user = csa
+    customer.save(update_fields=["portal_user"])
+
+    profile_erase(ucrn=customer.ucrn, user=superuser, channel="hub")
+
+    csa.refresh_from_db()
+    assert csa.username == "csa" and csa.is_active and csa.has_usable_password()
+    assert Customer.objects.get(pk=customer.pk).portal_user_id is None
+
+
+def test_erasure_drops_the_cached_get_output_on_commit(full_customer, superuser, csa,
+                                                        django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    from profiles import caching
+    from profiles.selectors import profile_read
+
+    for _ in range(2):  # stored from the second read on
+        assert profile_read(ucrn=full_customer.ucrn, user=csa)["last_name"] == "Quorvantis"
+    assert "Quorvantis" in str(cache.get(caching.profile_key(full_customer.ucrn)))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        profile_erase(ucrn=full_customer.ucrn, user=superuser, channel="hub")
+
+    assert cache.get(caching.profile_key(full_customer.ucrn)) is None
+
+
+def test_erasure_reaches_rows_without_a_customer_that_carry_its_email_or_phone(full_customer, superuser):
+    """Events that matched no one and anonymous cases, naming the customer by email or phone (any format)."""
+    from integrations.models import Form
+    from systems.models import Event
+
+    def event(matching, note):
+        return Event.objects.create(type="t", outcome=Event.Outcome.NOT_FOUND,
+                                    payload={"type": "t", "matching": matching, "properties": {"note": note}})
+
+    by_email = event({"email_address": "ZQ.Changed@Example.org"}, "Zqeventnote")
+    by_phone = event({"phone_number": "+44 (0)117 496-0871"}, "Zqphonenote")
+    someone = event({"email_address": "someone@example.org"}, "Kept note")
+    form = Form.objects.create(name="Anonymous", slug="anonymous", allow_anonymous=True)
+    case = Case.objects.create(form=form, data={"Caller": "Zqanoncaller", "Phone": "07700900871"})
+    other_case = Case.objects.create(form=form, data={"Caller": "Someone else", "Phone": "07700900872"})
+
+    profile_erase(ucrn=full_customer.ucrn, user=superuser, channel="hub")
+
+    assert leftovers([*NEEDLES, "Zqeventnote", "Zqphonenote", "Zqanoncaller"]) == []
+    for row in (by_email, by_phone):
+        row.refresh_from_db()
+        assert row.payload["type"] == "t" and "0871" not in json.dumps(row.payload)
+    case.refresh_from_db()
+    assert case.data == {"Caller": ERASED, "Phone": ERASED}
+    someone.refresh_from_db()
+    other_case.refresh_from_db()
+    assert someone.payload["properties"] == {"note": "Kept note"}
+    assert other_case.data == {"Caller": "Someone else", "Phone": "07700900872"}
 
 
 def test_erasing_a_merged_customer_scrubs_its_snapshot_and_keeps_it_resolving(full_customer, superuser, csa):
@@ -146,3 +281,19 @@ def test_erasing_a_merged_customer_scrubs_its_snapshot_and_keeps_it_resolving(fu
     assert merge.survivor_before["row"]["last_name"] == "Survivorperson"
     full_customer.refresh_from_db()
     assert (full_customer.status_id, full_customer.merged_into_id) == ("Merged", survivor.pk)
+
+
+@pytest.mark.parametrize(("value", "carried"), [
+    ("ANN@Example.org", True), ("write to ann@example.org.", True), ({"to": ["x", "ann@example.org"]}, True),
+    ({"ann@example.org": 1}, True), ("0117 496 0871", True), ("+44 (0)117 496-0871", True),
+    ("00441174960871", True), (1174960871, True), ("joann@example.org", False), ("ann@example.org.uk", False),
+    ("ann@example.organic", False), ("011749608712", False), ("91174960871", False), ("0117 496 0872", False),
+    ({"n": 1, "b": True}, False),
+])
+def test_rows_without_a_customer_are_the_subjects_only_for_a_whole_email_or_number(customer, value, carried):
+    """Someone else's longer address or number is not the customer's: their rows are left alone."""
+    from profiles.registry import subject_of
+
+    customer.email_address, customer.alternative_email = "ann@example.org", ""
+    customer.phone_number, customer.mobile_number = "+441174960871", ""
+    assert subject_of(customer).carries(value) is carried

@@ -29,6 +29,57 @@ def test_a_csa_exports_everything_held(full_customer, csa):
     assert case["data"]["Details"].startswith("Zqcasedetails") and case["results"][0]["kind"] == "update"
 
 
+def test_the_export_holds_everything_erasure_would_touch(full_customer, csa):
+    """Events about the customer (and those naming its email with no customer), merges with their
+    snapshots, the records merged into it, "not the same person" marks and the portal account."""
+    import datetime as dt
+
+    from profiles.services.duplicates import mark_not_same_person
+    from profiles.services.merge import profile_merge
+    from systems.models import Event
+    from tests.privacy.test_erasure import DUPLICATE
+    from tests.profiles.support import create
+
+    ucrn = full_customer.ucrn
+    sent = token_client(csa).post("/api/v1/events/", {"type": "visit", "ucrn": ucrn,
+                                                      "properties": {"note": "Zqeventnote"}}, format="json")
+    assert sent.status_code == 201
+    Event.objects.create(type="visit", outcome=Event.Outcome.NOT_FOUND, payload={
+        "type": "visit", "matching": {"email_address": "zq.changed@example.org"}, "properties": {"note": "Zqlost"}})
+    Event.objects.create(type="visit", outcome=Event.Outcome.NOT_FOUND, payload={
+        "type": "visit", "matching": {"email_address": "someone@example.org"}, "properties": {"note": "Other"}})
+    duplicate = create(csa, **DUPLICATE).customer
+    merge = profile_merge(survivor_ucrn=ucrn, merged_ucrn=duplicate.ucrn, choices={}, user=csa, channel="api")
+    other = CustomerFactory()
+    mark_not_same_person(ucrn_a=ucrn, ucrn_b=other.ucrn, user=csa)
+    account = full_customer.portal_user
+    account.email, account.last_login = "zq.account@example.org", dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    account.save()
+
+    response = token_client(csa).get(url(ucrn))
+    data = response.json()
+
+    assert data["portal_account"] == {
+        "username": "erasure-citizen", "email": "zq.account@example.org", "first_name": "", "last_name": "",
+        "last_login": "2026-01-02T03:04:05+00:00", "date_joined": account.date_joined.isoformat(),
+        "is_active": True}
+    assert account.password.split("$")[-1] not in response.content.decode()  # never the password hash
+    assert sorted(e["payload"]["properties"]["note"] for e in data["events"]) == ["Zqeventnote", "Zqlost"]
+    [event] = [e for e in data["events"] if e["payload"]["properties"]["note"] == "Zqeventnote"]
+    assert (event["ucrn"], event["type"], event["outcome"]) == (ucrn, "visit", "unmatched")
+    [exported] = data["merges"]
+    assert (exported["id"], exported["survivor"], exported["merged"]) == (merge.pk, ucrn, duplicate.ucrn)
+    assert exported["survivor_before"]["row"]["last_name"] == "Quorvantis"
+    assert exported["merged_before"]["row"]["first_name"] == "Zqdupfirst"
+    assert "Zqduphouse" in str(exported["moved"]["addresses_after"])
+    [record] = data["merged_records"]
+    assert (record["ucrn"], record["merged_into"], record["profile"]["first_name"]) == (
+        duplicate.ucrn, ucrn, "Zqdupfirst")
+    assert [r["action"] for r in record["change_history"]] == ["merge"]  # the rest moved to the survivor
+    assert [(m["ucrn"], m["marked_by"]) for m in data["not_same_person"]] == [(other.ucrn, "csa")]
+    check_schema(data)
+
+
 def test_each_export_is_audited_without_values(customer, csa):
     token_client(csa).get(url(customer.ucrn))
     record = ChangeRecord.objects.filter(customer=customer).latest("pk")
@@ -67,14 +118,48 @@ def _json_schema(node):
     return node
 
 
-def test_the_export_matches_its_openapi_schema(full_customer, csa, superuser):
-    """What schemathesis checks in CI, here too: the documented shape is the real one, erased or not."""
+def check_schema(data) -> None:
+    """What schemathesis checks in CI, here too: the documented shape is the real one."""
     import jsonschema
 
     schema = api_client(None).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     document = {"components": _json_schema(schema["components"]), "$ref": "#/components/schemas/ProfileExport"}
-    jsonschema.validate(token_client(csa).get(url(full_customer.ucrn)).json(), document)
+    jsonschema.validate(data, document)
+
+
+def test_the_export_matches_its_openapi_schema(full_customer, csa, superuser):
+    check_schema(token_client(csa).get(url(full_customer.ucrn)).json())
     from profiles.services.erasure import profile_erase
 
     profile_erase(ucrn=full_customer.ucrn, user=superuser, channel="admin")
-    jsonschema.validate(token_client(csa).get(url(full_customer.ucrn)).json(), document)
+    check_schema(token_client(csa).get(url(full_customer.ucrn)).json())
+
+
+def test_a_citizen_is_not_shown_another_persons_ucrn(customer, citizen, csa):
+    from profiles.services.duplicates import mark_not_same_person
+
+    other = CustomerFactory()
+    mark_not_same_person(ucrn_a=customer.ucrn, ucrn_b=other.ucrn, user=csa)
+    assert token_client(csa).get(url(customer.ucrn)).json()["not_same_person"][0]["ucrn"] == other.ucrn
+    response = token_client(citizen).get(url(customer.ucrn))
+    assert [m["ucrn"] for m in response.json()["not_same_person"]] == [None]
+    assert other.ucrn not in response.content.decode()
+
+
+def test_the_export_of_the_merged_side_of_an_undone_merge_holds_the_survivors_records_of_it(full_customer, csa):
+    from profiles.services.merge import merge_undo, profile_merge
+    from tests.profiles.support import create
+
+    survivor = create(csa, first_name="Keptsurvivor", last_name="Otherperson").customer
+    merge = profile_merge(survivor_ucrn=survivor.ucrn, merged_ucrn=full_customer.ucrn,
+                          choices={"first_name": "merged"}, user=csa, channel="api")
+    merge_undo(merge_id=merge.pk, user=csa, channel="api")
+
+    data = token_client(csa).get(url(full_customer.ucrn)).json()
+
+    [exported] = data["merges"]
+    assert exported["survivor_before"] is None and exported["merged_before"]["row"]["last_name"] == "Quorvantis"
+    assert sorted(r["action"] for r in exported["survivor_history"]) == ["merge", "unmerge"]
+    assert "Quorvantis" in str(exported["survivor_history"])
+    assert "Keptsurvivor" not in str(exported)  # the other person's own values, replaced and given back
+    check_schema(data)

@@ -162,7 +162,7 @@ def test_first_address_dates_given(csa):
 
 def test_first_address_with_past_end_date_warns(csa):
     """SPEC 4.3.4: a primary address that has ended is allowed, with a warning."""
-    result = create(csa, street="High St", end_date="2001-01-01")
+    result = create(csa, street="High St", start_date="2000-01-01", end_date="2001-01-01")
     assert [w["code"] for w in result.warnings] == ["primary_address_ended"]
     assert Address.objects.get(customer=result.customer).is_primary
 

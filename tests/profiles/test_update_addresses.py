@@ -561,12 +561,13 @@ def test_primary_ending_today_or_later_does_not_warn(csa, moved, days):
 
 
 def test_new_primary_with_past_end_date_warns(csa, moved):
-    result = update(csa, moved.ucrn, {**FULL, **NEW, "end_date": "2020-01-01"})
+    result = update(csa, moved.ucrn, {**FULL, **NEW, "start_date": "2019-01-01", "end_date": "2020-01-01"})
     assert [w["code"] for w in result.warnings] == ["primary_address_ended"]
 
 
 def test_ended_non_primary_record_does_not_warn(csa, moved):
-    result = update(csa, moved.ucrn, {**FULL, **NEW, "end_date": "2020-01-01", **options(0, 0)})
+    dates = {"start_date": "2019-01-01", "end_date": "2020-01-01"}
+    result = update(csa, moved.ucrn, {**FULL, **NEW, **dates, **options(0, 0)})
     assert result.warnings == []
     assert update(csa, moved.ucrn, {**FULL, "first_name": "Y"}).warnings == []
 

@@ -410,6 +410,7 @@ def test_one_bad_field_among_good_ones_changes_nothing(csa, customer, bad, updat
         "street": "New Street",
         "house": "99",
         "postcode": "M1 1AE",
+        "start_date": "2000-01-01",
         "end_date": "2001-01-01",
         "update_primary_address": update_primary,
     }

@@ -72,11 +72,17 @@ def test_birth_date_in_future_refused_today_accepted():
     assert values.parse_birth_date(values.today().isoformat()) == values.today()
 
 
-def test_today_is_the_hub_time_zone_date():
-    """SPEC 4.3.5: "today" is the local date in TIME_ZONE, not the UTC date."""
+def test_today_is_the_hub_time_zone_date(monkeypatch, settings):
+    """SPEC 4.3.5: "today" is the local date in TIME_ZONE, not the UTC date: at 23:30 UTC on a summer
+    evening it is already tomorrow in London."""
     from django.utils import timezone
 
-    assert values.today() == timezone.localdate()
+    late_evening_utc = dt.datetime(2026, 6, 30, 23, 30, tzinfo=dt.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: late_evening_utc)
+    settings.TIME_ZONE = "Europe/London"
+    assert values.today() == dt.date(2026, 7, 1)
+    settings.TIME_ZONE = "UTC"
+    assert values.today() == dt.date(2026, 6, 30)
 
 
 def test_birth_date_in_future_refused_by_create(csa):

@@ -1,25 +1,34 @@
 """Property-based fuzzing of every parser of outside input (issue 6): each returns a value or raises
 Django's ValidationError, never anything else, and what it accepts round-trips (parsed, written out as the
-hub stores or shows it, and parsed again, it is the same value)."""
+hub stores or shows it, and parsed again, it is the same value). The API's JSON parser and the limits on
+stored JSON are fuzzed with bodies nested thousands deep and text holding lone surrogates."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rest_framework.exceptions import ParseError
 
+from hub.api import JSONParser
 from integrations import tokens
-from profiles import values
+from profiles import jsonlimits, values
 from profiles.ucrn import is_valid_ucrn, new_ucrn_candidate
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
+# Text as a JSON "\ud800" escape can make it: Hypothesis's text() never holds a lone surrogate (U+D800..U+DFFF).
+surrogate_text = st.lists(st.one_of(st.characters(), st.integers(0xD800, 0xDFFF).map(chr), st.just("\x00")),
+                          max_size=12).map("".join)
 # Anything a JSON body or a form can carry, and text shaped like each kind of value.
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text(),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text()
+    | surrogate_text,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=8,
 )
@@ -195,3 +204,89 @@ def test_examples_that_must_be_refused(raw):
 def test_a_future_birth_date_is_refused():
     with pytest.raises(ValidationError):
         values.parse_birth_date((values.today() + dt.timedelta(days=1)).isoformat())
+
+
+# --- JSON bodies: the API's parser and the limits on stored JSON ----------------------------------------
+
+
+def nest(inner: str, wrappers: list[str]) -> str:
+    """`inner` inside each wrapper in turn, written as text: json.dumps would itself recurse too deep."""
+    opening = {"list": "[", "object": '{"k": ', "pair": '{"a": 1, "b": '}
+    closing = {"list": "]", "object": "}", "pair": "}"}
+    return "".join(opening[w] for w in wrappers) + inner + "".join(closing[w] for w in reversed(wrappers))
+
+
+# A leaf as JSON text (surrogates as escapes), nested 0 to 3,000 deep; or the same cut short.
+raw_bodies = st.builds(
+    nest,
+    st.one_of(json_values, surrogate_text).map(json.dumps),
+    st.one_of(st.lists(st.sampled_from(["list", "object", "pair"]), max_size=40),
+              st.integers(0, 3000).map(lambda n: ["list"] * n),
+              st.integers(0, 3000).map(lambda n: ["object"] * n)),
+) | st.builds(lambda body, cut: body[:cut], st.integers(900, 1100).map(lambda n: "[" * n + "]" * n),
+              st.integers(0, 2200))
+
+
+def depth(value) -> int:
+    """Nesting depth, without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def texts(value) -> list[str]:
+    found, stack = [], [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            stack.extend([*item, *item.values()])
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+@FUZZ
+@given(raw_bodies)
+def test_the_api_parser_takes_a_body_or_refuses_it_with_codes(raw):
+    """What the parser passes is within the depth limit and all storable text; anything else is a
+    ParseError (a 400) whose every message carries a code: never RecursionError, never UnicodeError."""
+    try:
+        data = JSONParser().parse(io.BytesIO(raw.encode()), "application/json", {})
+    except ParseError as error:
+        details = error.get_full_details()
+        problems = details.values() if isinstance(details, dict) and "code" not in details else [[details]]
+        assert all(p["code"] and p["message"] for items in problems for p in items)
+        return
+    assert depth(data) <= jsonlimits.REQUEST_MAX_DEPTH
+    assert all(values.is_storable_text(text) for text in texts(data))
+    json.dumps(data, ensure_ascii=False).encode()  # the body can be echoed and stored
+
+
+@FUZZ
+@given(st.one_of(json_values, st.integers(0, 40).map(lambda n: json.loads(nest("1", ["object"] * n)))))
+def test_stored_json_is_within_its_limits_or_refused_by_name(value):
+    try:
+        jsonlimits.check_stored_json(value, name="properties")
+    except ValidationError as error:
+        assert list(error.error_dict) == ["properties"]
+        assert error.error_dict["properties"][0].code in ("too_deep", "too_large", "invalid_text")
+        return
+    assert depth(value) <= jsonlimits.STORED_MAX_DEPTH
+    assert len(json.dumps(value, ensure_ascii=False).encode()) <= jsonlimits.STORED_MAX_BYTES
+
+
+@FUZZ
+@given(raw_bodies)
+def test_load_json_takes_a_value_or_raises_a_validation_error(raw):
+    try:
+        data = jsonlimits.load_json(raw)
+    except ValidationError as error:
+        assert error.code in ("parse_error", "too_deep", "invalid_text")
+        return
+    assert depth(data) <= jsonlimits.REQUEST_MAX_DEPTH

@@ -1,9 +1,9 @@
-"""Every URL pattern of the project, taken from the URL resolver, with every role (issue 6).
+"""Every URL pattern of the project, taken from the URL resolver, with every role.
 
 EXPECTED names the status of a GET for each role; a pattern the resolver has and the table lacks fails the
 test, so a new page cannot be forgotten. The admin site's own patterns (generated per registered model)
 follow one rule, ADMIN_RULE. Then every write a role is refused (POST, PUT, PATCH, DELETE) is sent and
-must be refused without changing anything in the database.
+must be refused without changing anything in the database. The API client also searches by every filter.
 """
 from __future__ import annotations
 
@@ -19,76 +19,99 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from integrations.models import Case, Form
 from profiles.factories import CustomerFactory, UserFactory
+from profiles.filters import CustomerFilterSet
 from profiles.models import ChangeRecord, Customer
+from systems.models import ApiClient
+from systems.services.clients import api_client_rotate_token
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "citizen", "csa", "admin")
+ROLES = ("anonymous", "norole", "citizen", "csa", "admin", "client")
 LOGIN = "login"  # 302 to the sign-in page: what an anonymous visitor of a page gets
-# GET status per role: (anonymous, citizen, csa, admin). The citizen is linked to the customer in {ucrn}.
+# GET status per role: (anonymous, norole, citizen, csa, admin, client). The citizen is linked to the
+# customer in {ucrn}; "norole" is a signed-in user with no role (SPEC 7: nothing but the reference lists);
+# "client" is an API client by its token (an allow-listed system reading `first_name` and `town` only),
+# which the pages do not know (a token signs nobody in to a page).
 EXPECTED: dict[str, tuple] = {
-    "": (302, 302, 302, 302),
-    "accounts/login/": (200, 302, 302, 302),
-    "accounts/logout/": (405, 405, 405, 405),
-    "home/": (LOGIN, 302, 302, 302),
-    "hub/": (LOGIN, 403, 200, 200),
-    "hub/customers/": (LOGIN, 403, 200, 200),
-    "hub/customers/new/": (LOGIN, 403, 200, 200),
-    "hub/customers/<str:ucrn>/": (LOGIN, 403, 200, 200),
-    "hub/customers/<str:ucrn>/edit/": (LOGIN, 403, 200, 200),
-    "hub/customers/<str:ucrn>/email/": (LOGIN, 403, 405, 405),
-    "hub/customers/<str:ucrn>/export/": (LOGIN, 403, 200, 200),
-    "hub/customers/<str:ucrn>/erase/": (LOGIN, 403, 403, 200),
-    "hub/customers/<str:ucrn>/not-duplicate/": (LOGIN, 403, 405, 405),
-    "hub/customers/<str:ucrn>/merge/": (LOGIN, 403, 200, 200),
-    "hub/customers/<str:ucrn>/merge/<int:id>/undo/": (LOGIN, 403, 405, 405),
-    "portal/profile/": (LOGIN, 200, 403, 403),
-    "portal/profile/edit/": (LOGIN, 200, 403, 403),
-    "portal/profile/export/": (LOGIN, 200, 403, 403),
-    "hub/forms/": (LOGIN, 403, 200, 200),
-    "hub/forms/<slug:slug>/": (LOGIN, 403, 200, 200),
-    "hub/cases/": (LOGIN, 403, 200, 200),
-    "hub/cases/<str:reference>/": (LOGIN, 403, 200, 200),
-    "hub/cases/<str:reference>/edit/": (LOGIN, 403, 200, 200),
-    "hub/cases/<str:reference>/link/": (LOGIN, 403, 405, 405),
-    "portal/forms/<slug:slug>/": (LOGIN, 200, 403, 403),
-    "api/v1/forms/": (401, 200, 200, 200),
-    "api/v1/forms/<str:slug>/": (401, 200, 200, 200),
-    "api/v1/forms/<str:slug>/submissions/": (401, 405, 405, 405),
-    "api/v1/profiles/": (401, 403, 200, 200),
-    "api/v1/profiles/import/": (401, 403, 405, 405),
-    "api/v1/profiles/duplicates/": (401, 403, 400, 400),  # without ?ucrn=
-    "api/v1/profiles/<str:ucrn>/not-duplicate/": (401, 403, 405, 405),
-    "api/v1/profiles/<str:ucrn>/": (401, 200, 200, 200),
-    "api/v1/profiles/<str:ucrn>/addresses/": (401, 200, 200, 200),
-    "api/v1/profiles/<str:ucrn>/history/": (401, 200, 200, 200),
-    "api/v1/profiles/<str:ucrn>/export/": (401, 200, 200, 200),
-    "api/v1/profiles/<str:ucrn>/erase/": (401, 405, 405, 405),
-    "api/v1/profiles/<str:ucrn>/merge/": (401, 405, 405, 405),
-    "api/v1/profiles/<str:ucrn>/merge/<str:id>/": (401, 403, 404, 404),  # the walk's id is no merge's
-    "api/v1/profiles/<str:ucrn>/merge/<str:id>/undo/": (401, 405, 405, 405),
-    "api/v1/lists/<str:list_name>/": (401, 200, 200, 200),
-    "api/v1/events/": (401, 403, 405, 405),
-    "api/v1/events/<str:id>/": (401, 403, 404, 404),  # only its sender reads an event; the walk sent none
-    "api/schema/": (200, 200, 200, 200),
-    "api/docs/": (200, 200, 200, 200),
-    "^api(?P<rest>/.*)?$": (404, 404, 404, 404),  # any other path under /api/: the JSON 404
+    "": (302, 302, 302, 302, 302, 302),
+    "accounts/login/": (200, 302, 302, 302, 302, 200),
+    "accounts/logout/": (405, 405, 405, 405, 405, 405),
+    "home/": (LOGIN, 403, 302, 302, 302, LOGIN),
+    "hub/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/customers/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/customers/new/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/customers/<str:ucrn>/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/customers/<str:ucrn>/edit/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/customers/<str:ucrn>/email/": (LOGIN, 403, 403, 405, 405, LOGIN),
+    "hub/customers/<str:ucrn>/export/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/customers/<str:ucrn>/erase/": (LOGIN, 403, 403, 403, 200, LOGIN),
+    "hub/customers/<str:ucrn>/not-duplicate/": (LOGIN, 403, 403, 405, 405, LOGIN),
+    "hub/customers/<str:ucrn>/merge/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/customers/<str:ucrn>/merge/<int:id>/undo/": (LOGIN, 403, 403, 405, 405, LOGIN),
+    "portal/profile/": (LOGIN, 403, 200, 403, 403, LOGIN),
+    "portal/profile/edit/": (LOGIN, 403, 200, 403, 403, LOGIN),
+    "portal/profile/export/": (LOGIN, 403, 200, 403, 403, LOGIN),
+    "hub/forms/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/forms/<slug:slug>/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/cases/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/cases/<str:reference>/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/cases/<str:reference>/edit/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/cases/<str:reference>/link/": (LOGIN, 403, 403, 405, 405, LOGIN),
+    "portal/forms/<slug:slug>/": (LOGIN, 403, 200, 403, 403, LOGIN),
+    "api/v1/forms/": (401, 403, 200, 200, 200, 403),
+    "api/v1/forms/<str:slug>/": (401, 403, 200, 200, 200, 403),
+    "api/v1/forms/<str:slug>/submissions/": (401, 403, 405, 405, 405, 403),
+    "api/v1/profiles/": (401, 403, 403, 200, 200, 200),
+    "api/v1/profiles/import/": (401, 403, 403, 405, 405, 405),
+    "api/v1/profiles/duplicates/": (401, 403, 403, 400, 400, 403),  # without ?ucrn=
+    "api/v1/profiles/<str:ucrn>/not-duplicate/": (401, 403, 403, 405, 405, 403),
+    "api/v1/profiles/<str:ucrn>/": (401, 403, 200, 200, 200, 200),
+    "api/v1/profiles/<str:ucrn>/addresses/": (401, 403, 200, 200, 200, 200),
+    "api/v1/profiles/<str:ucrn>/history/": (401, 403, 200, 200, 200, 200),
+    "api/v1/profiles/<str:ucrn>/export/": (401, 403, 200, 200, 200, 403),
+    "api/v1/profiles/<str:ucrn>/erase/": (401, 405, 405, 405, 405, 403),
+    "api/v1/profiles/<str:ucrn>/merge/": (401, 405, 405, 405, 405, 403),
+    "api/v1/profiles/<str:ucrn>/merge/<str:id>/undo/": (401, 405, 405, 405, 405, 403),
+    "api/v1/lists/<str:list_name>/": (401, 200, 200, 200, 200, 200),
+    "api/v1/events/": (401, 403, 403, 405, 405, 405),
+    "api/v1/profiles/<str:ucrn>/merge/<str:id>/": (401, 403, 403, 404, 404, 403),  # the walk's id is no merge's
+    "api/v1/events/<str:id>/": (401, 403, 403, 404, 404, 404),  # only its sender reads an event; the walk sent none
+    "api/schema/": (200, 200, 200, 200, 200, 200),
+    "api/docs/": (200, 200, 200, 200, 200, 200),
+    "^api(?P<rest>/.*)?$": (404, 404, 404, 404, 404, 404),  # any other path under /api/: the JSON 404
 }
 REFUSED = {401, 403, 405}
 # The roles refused a write on the routes that take POST only (their GET is 405 for everyone signed in).
 POST_ONLY_REFUSED = {
     "accounts/logout/": (),
-    "hub/customers/<str:ucrn>/email/": ("anonymous", "citizen"),
-    "hub/cases/<str:reference>/link/": ("anonymous", "citizen"),
-    "api/v1/forms/<str:slug>/submissions/": ("anonymous",),
-    "api/v1/profiles/import/": ("anonymous", "citizen"),
-    "api/v1/events/": ("anonymous", "citizen"),
-    "hub/customers/<str:ucrn>/not-duplicate/": ("anonymous", "citizen"),
-    "api/v1/profiles/<str:ucrn>/not-duplicate/": ("anonymous", "citizen"),
-    "api/v1/profiles/<str:ucrn>/erase/": ("anonymous", "citizen", "csa"),
-    "hub/customers/<str:ucrn>/merge/<int:id>/undo/": ("anonymous", "citizen"),
-    "api/v1/profiles/<str:ucrn>/merge/": ("anonymous", "citizen"),
-    "api/v1/profiles/<str:ucrn>/merge/<str:id>/undo/": ("anonymous", "citizen"),
+    "hub/customers/<str:ucrn>/email/": ("anonymous", "norole", "citizen", "client"),
+    "hub/cases/<str:reference>/link/": ("anonymous", "norole", "citizen", "client"),
+    "api/v1/forms/<str:slug>/submissions/": ("anonymous", "norole", "client"),
+    "api/v1/profiles/import/": ("anonymous", "norole", "citizen"),
+    "api/v1/events/": ("anonymous", "norole", "citizen"),
+    "hub/customers/<str:ucrn>/not-duplicate/": ("anonymous", "norole", "citizen", "client"),
+    "api/v1/profiles/<str:ucrn>/not-duplicate/": ("anonymous", "norole", "citizen", "client"),
+    "api/v1/profiles/<str:ucrn>/erase/": ("anonymous", "norole", "citizen", "csa", "client"),
+    "hub/customers/<str:ucrn>/merge/<int:id>/undo/": ("anonymous", "norole", "citizen", "client"),
+    "api/v1/profiles/<str:ucrn>/merge/": ("anonymous", "norole", "citizen", "client"),
+    "api/v1/profiles/<str:ucrn>/merge/<str:id>/undo/": ("anonymous", "norole", "citizen", "client"),
+}
+# What the client reads: every search filter reveals more than this, so each is refused (403); paging is not.
+CLIENT_READS = ["first_name", "town"]
+# The client's status for `GET /api/v1/profiles/?<parameter>=<value>`, for every filter of the FilterSet (a
+# filter missing here fails the walk) and the view's own parameters.
+CLIENT_SEARCH: dict[str, tuple[str, int]] = {
+    "search": ("Wright", 403),
+    "last_name": ("Wright", 403),
+    "name": ("Wright", 403),
+    "postcode": ("M1 1AE", 403),
+    "email_address": ("someone@example.org", 403),
+    "phone_number": ("0117 496 0123", 403),
+    "uprn": ("100000001", 403),
+    "status": ("Active", 403),
+    "contact_type": ("Individual", 403),
+    "page": ("1", 200),
+    "page_size": ("10", 200),
 }
 
 
@@ -134,6 +157,7 @@ def patterns(resolvers=None, prefix: str = "", admin: bool = False):
 @pytest.fixture
 def world(db):
     users = {
+        "norole": UserFactory(username="walk-norole"),
         "citizen": UserFactory(username="walk-citizen", role="citizen"),
         "csa": UserFactory(username="walk-csa", role="csa"),
         "admin": UserFactory(username="walk-admin", role="admin"),
@@ -141,10 +165,15 @@ def world(db):
     customer = CustomerFactory(portal_user=users["citizen"])
     form = Form.objects.create(name="Walk form", slug="walk-form", audience=Form.Audience.BOTH)
     case = Case.objects.create(form=form, customer=customer, data={"x": "1"}, submitted_by=users["csa"])
-    return {"users": users, "customer": customer, "form": form, "case": case}
+    system = ApiClient.objects.create(name="walk-system", user=UserFactory(username="walk-system", role="csa"),
+                                      readable=CLIENT_READS)
+    return {"users": users, "customer": customer, "form": form, "case": case,
+            "client_key": api_client_rotate_token(client=system)}
 
 
 def client_for(world, role: str) -> Client:
+    if role == "client":
+        return Client(headers={"Authorization": f"Token {world['client_key']}"})
     client = Client()
     if role != "anonymous":
         client.force_login(world["users"][role])
@@ -240,3 +269,19 @@ def test_every_url_with_every_role(world):
                 failures.append(f"{role} {method.upper()} {url}: {response.status_code}")
     assert not failures, "\n".join(failures)
     assert snapshot() == before
+
+
+def test_the_client_searches_by_every_filter_only_as_its_allow_list_allows(world):
+    filters = set(CustomerFilterSet.base_filters)
+    missing = filters - set(CLIENT_SEARCH)
+    assert not missing, f"filters with no expectation in CLIENT_SEARCH: {missing}"
+    client = client_for(world, "client")
+    failures = []
+    for parameter, (value, expected) in CLIENT_SEARCH.items():
+        response = client.get("/api/v1/profiles/", {parameter: value})
+        if response.status_code != expected:
+            failures.append(f"client GET ?{parameter}={value}: {response.status_code}, expected {expected}")
+        elif expected == 200:
+            assert all(set(r) <= {"ucrn", "version", "created_at", "updated_at", *CLIENT_READS}
+                       for r in response.json()["results"])
+    assert not failures, "\n".join(failures)

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from hub.roles import is_csa
-from systems.models import ApiClient, Rule
+from systems.models import ApiClient, Rule, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +100,60 @@ def test_the_logs_are_read_only_pages(admin_client):
         assert admin_client.get(f"/admin/systems/{model}/").status_code == 200
         assert admin_client.get(f"/admin/systems/{model}/add/").status_code == 403
     assert admin_client.get("/admin/systems/subscription/add/").status_code == 200
+
+
+# --- Webhook secrets: generated, shown once, never again; a typed one is long ---------------------------
+
+
+def subscription_form(**extra: str) -> dict:
+    return {"name": "crm", "url": "https://hooks.example.org/crm", "kinds": ["profile.updated"], "active": "on",
+            "client": "", "paused_at_0": "", "paused_at_1": "", **extra}
+
+
+def test_a_new_subscription_gets_a_generated_secret_shown_once(admin_client):
+    response = admin_client.post("/admin/systems/subscription/add/", subscription_form())
+    subscription = Subscription.objects.get()
+    assert len(subscription.secret) >= 43  # 32 random bytes
+    page = response.content.decode()
+    assert response.status_code == 200 and subscription.secret in page and "not shown again" in page
+    assert "no-store" in response["Cache-Control"]
+    for url in (f"/admin/systems/subscription/{subscription.pk}/change/", "/admin/systems/subscription/"):
+        assert subscription.secret not in admin_client.get(url).content.decode()
+
+
+def test_a_typed_secret_must_be_long_and_is_never_shown(admin_client):
+    response = admin_client.post("/admin/systems/subscription/add/", subscription_form(new_secret="s1"))
+    assert "new_secret" in response.context["adminform"].form.errors
+    assert not Subscription.objects.exists()
+    typed = "correct-horse-battery-staple-0123456789"
+    response = admin_client.post("/admin/systems/subscription/add/", subscription_form(new_secret=typed))
+    assert response.status_code == 302
+    subscription = Subscription.objects.get()
+    assert subscription.secret == typed
+    assert typed not in admin_client.get(f"/admin/systems/subscription/{subscription.pk}/change/").content.decode()
+
+
+def test_saving_a_change_keeps_the_secret_and_the_model_refuses_a_short_one(admin_client):
+    admin_client.post("/admin/systems/subscription/add/", subscription_form())
+    subscription = Subscription.objects.get()
+    secret = subscription.secret
+    response = admin_client.post(f"/admin/systems/subscription/{subscription.pk}/change/",
+                                 subscription_form(name="crm (renamed)"))
+    assert response.status_code == 302
+    subscription.refresh_from_db()
+    assert subscription.name == "crm (renamed)" and subscription.secret == secret
+    subscription.secret = "s1"
+    with pytest.raises(ValidationError) as refused:
+        subscription.full_clean()
+    assert "secret" in refused.value.message_dict
+
+
+def test_the_generate_action_replaces_the_secret_and_shows_it_once(admin_client):
+    admin_client.post("/admin/systems/subscription/add/", subscription_form())
+    subscription = Subscription.objects.get()
+    old = subscription.secret
+    response = admin_client.post("/admin/systems/subscription/", {
+        "action": "generate_secret", "_selected_action": [subscription.pk]})
+    subscription.refresh_from_db()
+    assert subscription.secret != old and len(subscription.secret) >= 43
+    assert subscription.secret in response.content.decode() and "no-store" in response["Cache-Control"]

@@ -5,8 +5,10 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from profiles.api.views import ProfileListCreateView
 from profiles.datanames import PROFILE_NAMES, DataName, text
 from profiles.factories import AddressFactory, CustomerFactory
+from profiles.filters import SEARCH_PARAMETERS, CustomerFilterSet
 from profiles.models import ChangeRecord, Customer
 from profiles.services import profile_update
 from systems.allowlists import READ_CHOICES, WRITE_CHOICES
@@ -186,3 +188,75 @@ def test_a_deleted_client_loses_its_token(system_factory, customer):
     assert system.api.get(url(customer.ucrn)).status_code == 200
     system.client.delete()
     assert system.api.get(url(customer.ucrn)).status_code == 401  # not a plain CSA token now
+
+
+# --- searches and warnings reveal other customers' data: the allow-lists cover them all ---------------------
+
+# A value each search parameter accepts; a parameter added without one here makes the tests below fail.
+SAMPLE = {"search": "Wright", "last_name": "Wright", "name": "Wright", "postcode": "M1 1AE",
+          "email_address": "someone@example.org", "phone_number": "0117 496 0123", "uprn": "100000001",
+          "status": "Active", "contact_type": "Individual", "page": "1", "page_size": "10", "format": "json"}
+
+
+def test_a_fuzzy_name_search_needs_the_names_it_matches(system_factory):
+    wright = CustomerFactory(first_name="Ann", last_name="Wright")
+    system = system_factory(readable=["first_name", "town"])
+    response = system.api.get(url(), {"name": "Wright"})
+    assert response.status_code == 403
+    assert codes(response) == {"last_name": ["field_not_allowed"], "organisation_name": ["field_not_allowed"]}
+    assert wright.ucrn not in response.content.decode()
+    granted = system_factory(name="names", readable=["first_name", "last_name", "organisation_name"])
+    response = granted.api.get(url(), {"name": "Wrigth"})
+    assert response.status_code == 200
+    assert [r["ucrn"] for r in response.json()["results"]] == [wright.ucrn]
+
+
+def test_every_search_parameter_has_an_allow_list_entry():
+    """The one table of what each search parameter reveals covers every filter of the FilterSet and every
+    parameter the view reads (its pagination): a filter added without an entry fails here."""
+    view = ProfileListCreateView()
+    read_by_view = {view.paginator.page_query_param, view.paginator.page_size_query_param}
+    assert set(CustomerFilterSet.base_filters) | read_by_view <= set(SEARCH_PARAMETERS)
+    assert set(SEARCH_PARAMETERS) <= set(SAMPLE)
+
+
+def test_every_filter_is_refused_to_a_client_that_may_not_read_what_it_matches(system_factory, customer):
+    nothing = system_factory(readable=[])
+    everything = system_factory(name="everything", readable=list(READ_CHOICES))
+    for name in CustomerFilterSet.base_filters:
+        response = nothing.api.get(url(), {name: SAMPLE[name]})
+        assert response.status_code == 403, name
+        assert set(codes(response)) and all(c == ["field_not_allowed"] for c in codes(response).values()), name
+        assert everything.api.get(url(), {name: SAMPLE[name]}).status_code == 200, name
+    # Paging reveals nothing; a parameter the search does not know is refused, not silently ignored.
+    assert nothing.api.get(url(), {"page": "1", "page_size": "10"}).status_code == 200
+    response = everything.api.get(url(), {"birth_date": "1970-01-01"})
+    assert response.status_code == 403 and codes(response) == {"birth_date": ["field_not_allowed"]}
+
+
+DUPLICATE = {"contact_type": "Individual", "preferred_contact_method": 3, "first_name": "Ann", "last_name": "Wright",
+             "birth_date": "1970-05-17"}
+
+
+def test_a_write_only_client_learns_nothing_of_other_customers_from_a_create(system_factory):
+    other = CustomerFactory(first_name="Ann", last_name="Wright", birth_date="1970-05-17")
+    writer = system_factory(writable=list(DUPLICATE))
+    response = writer.api.post(url(), DUPLICATE, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["warnings"] == []
+    assert other.ucrn not in response.content.decode() and "same_name" not in response.content.decode()
+    # Reading the birth date but not the name: the reason still cannot be told.
+    dates = system_factory(name="dates", readable=["birth_date"], writable=list(DUPLICATE))
+    assert dates.api.post(url(), DUPLICATE, format="json").json()["warnings"] == []
+
+
+def test_a_client_that_may_read_the_reasons_is_warned(system_factory):
+    other = CustomerFactory(first_name="Ann", last_name="Wright", birth_date="1970-05-17",
+                            email_address="ann@example.org")
+    reader = system_factory(readable=["name", "birth_date"], writable=[*DUPLICATE, "alternative_email"])
+    response = reader.api.post(url(), {**DUPLICATE, "alternative_email": "ANN@example.org"}, format="json")
+    assert response.status_code == 201, response.content
+    [warning] = response.json()["warnings"]
+    # Matched by email too, which this client may not read: that reason is left out.
+    assert warning["ucrn"] == other.ucrn and warning["reasons"] == ["same_name_birth_date"]
+    assert warning["message"] == f"Possible duplicate of customer {other.ucrn}: same name and date of birth."

@@ -172,3 +172,60 @@ def test_a_lone_surrogate_is_400_not_500(csa):
 def test_unknown_ucrn_is_404_and_citizens_may_not_send_events(csa, citizen, customer):
     assert send(token_client(csa), "123456789", {}).status_code == 404
     assert send(token_client(citizen), customer.ucrn, {}).status_code == 403
+
+
+def nested(levels: int) -> dict:
+    """Properties `levels` objects deep: nested(1) == {"a": "1"}."""
+    value: object = "1"
+    for _ in range(levels):
+        value = {"a": value}
+    return value  # type: ignore[return-value]
+
+
+def test_properties_ten_levels_deep_are_taken(csa, customer):
+    rule("deep", [("a.a.a.a.a.a.a.a.a.a", "custom_4", S.ALWAYS_SET)])
+    response = send(token_client(csa), customer.ucrn, nested(10), "deep")
+    assert response.status_code == 201, response.json()
+    customer.refresh_from_db()
+    assert customer.custom_4 == "1"
+
+
+@pytest.mark.parametrize("levels", [11, 30, 470])
+def test_properties_nested_deeper_than_ten_are_400_and_not_stored(csa, customer, levels):
+    """About 470 levels used to be stored (201), then crash the customer's erasure."""
+    import json
+
+    raw = json.dumps({"type": "x", "ucrn": customer.ucrn, "properties": nested(levels)})
+    response = token_client(csa).post(EVENTS, raw, content_type="application/json")
+    assert response.status_code == 400 and codes(response) == {"properties": ["too_deep"]}
+    assert not Event.objects.exists()
+
+
+def test_properties_over_64_kb_are_400_and_not_stored(csa, customer):
+    big = {"notes": "x" * (64 * 1024)}
+    response = send(token_client(csa), customer.ucrn, big)
+    assert response.status_code == 400 and codes(response) == {"properties": ["too_large"]}
+    assert not Event.objects.exists()
+    assert send(token_client(csa), customer.ucrn, {"notes": "x" * 60_000}).status_code == 201
+
+
+def test_the_service_applies_the_same_limits_whatever_the_door(csa, customer):
+    from django.core.exceptions import ValidationError
+
+    from systems.services.events import event_receive
+
+    for properties, code in ((nested(11), "too_deep"), ({"n": "\ud800"}, "invalid_text")):
+        with pytest.raises(ValidationError) as refused:
+            event_receive(body={"type": "x", "ucrn": customer.ucrn, "properties": properties}, user=csa, client=None)
+        assert {name: [e.code for e in errors] for name, errors in refused.value.error_dict.items()} == {
+            "properties": [code]}
+    assert not Event.objects.exists()
+
+
+def test_every_part_of_the_body_is_held_to_the_same_limits(csa, customer):
+    """The whole body is kept as the event's payload, so a huge UCRN or matching value is refused too."""
+    for body, name in (({"type": "x", "ucrn": "1" * 70_000}, "ucrn"),
+                       ({"type": "x", "matching": {"email_address": "a" * 70_000}}, "matching")):
+        response = token_client(csa).post(EVENTS, body, format="json")
+        assert response.status_code == 400 and codes(response)[name] == ["too_large"], response.json()
+    assert not Event.objects.exists()

@@ -1,6 +1,8 @@
 """Change webhooks against a real HTTP receiver on loopback: outbox, signature, retries, order, pause.
 
-Time is moved by the `now` parameter of `deliver_due`, never by sleeping.
+Time is moved by the `now` parameter of `deliver_due`, never by sleeping. The receiver is on 127.0.0.1,
+which webhooks may reach only where an administrator allows it: these tests do, as a private integration
+network would (tests/systems/test_destinations.py: what is refused without it).
 """
 from __future__ import annotations
 
@@ -27,6 +29,13 @@ from tests.concurrency.test_concurrent_updates import reference_lists  # noqa: F
 from tests.profiles.support import VALID_CREATE
 
 pytestmark = pytest.mark.django_db
+
+
+
+@pytest.fixture(autouse=True)
+def _loopback_allowed(settings):
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
 
 ALL_PROFILE = ["profile.created", "profile.updated", "profile.merged", "profile.erased"]
 

@@ -58,13 +58,13 @@ def test_csa_records_a_move(page, server, csa, journey_customer):
     page.wait_for_url(f"**/hub/customers/{journey_customer.ucrn}/")
     items = page.locator(".timeline__item")
     assert items.count() == 2
-    assert "22, New Street, Manchester, M1 1AE" in items.nth(0).inner_text()
+    assert "22 New Street, Manchester, M1 1AE" in items.nth(0).inner_text()
     assert "Current (primary)" in items.nth(0).inner_text()
     today = timezone.localdate()
     assert f"to {today.day} {today:%B %Y}" in items.nth(1).inner_text()
     assert "Current (primary)" not in items.nth(1).inner_text()
     history = page.locator(".table--history").inner_text()
-    assert "New address" in history and "22, New Street" in history and "csa" in history
+    assert "New address" in history and "22 New Street" in history and "csa" in history
     assert "Saved" in page.locator(".messages").inner_text()
 
 
@@ -78,7 +78,7 @@ def test_csa_corrects_the_current_address(page, server, csa, journey_customer):
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url(f"**/hub/customers/{journey_customer.ucrn}/")
     assert page.locator(".timeline__item").count() == 1
-    assert "4, Correct Street, Leeds, LS1 4AP" in page.locator(".timeline").inner_text()
+    assert "4 Correct Street, Leeds, LS1 4AP" in page.locator(".timeline").inner_text()
 
 
 def test_citizen_edits_own_profile(page, server, citizen, customer):

@@ -37,7 +37,7 @@ def test_create_page_shows_likely_duplicates_then_creates_on_confirmation(page, 
     warning.wait_for()
     assert warning.get_attribute("role") == "alert"
     table = page.locator("[data-duplicates]")
-    assert existing.ucrn in table.inner_text() and "4, Harbour Way" in table.inner_text()
+    assert existing.ucrn in table.inner_text() and "4 Harbour Way" in table.inner_text()
     assert "Same name and date of birth" in table.inner_text()
     assert page.get_by_label("Last name").input_value() == "Duplicate"  # what was typed is kept
     assert Customer.objects.count() == 1

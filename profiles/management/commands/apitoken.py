@@ -1,14 +1,15 @@
 """`manage.py apitoken USERNAME`: print the user's API token, making one if needed (SPEC section 7).
 
-The token is alone on the last line, so scripts can take it with `tail -n 1`.
+The token is alone on the last line, so scripts can take it with `tail -n 1`. A token past its lifetime
+(`API_TOKEN_MAX_AGE_DAYS`, when set) is replaced by a new one.
 """
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rest_framework.authtoken.models import Token
 
 from hub.roles import is_citizen, is_csa
+from profiles.apitokens import current_token
 
 
 class Command(BaseCommand):
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user is called {username!r}: create it with `manage.py adduser`.")
-        token, created = Token.objects.get_or_create(user=user)
+        token, created = current_token(user)
         if not user.is_active:
             self.stderr.write(f"Warning: {username!r} is inactive: the API will refuse this token.")
         elif not (is_csa(user) or is_citizen(user)):

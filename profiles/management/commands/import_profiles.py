@@ -2,12 +2,12 @@
 
 Each row is a record of data names, run through `profiles.services.imports` in batches: the same
 matching, rules and audit records as the API's import. Rejected rows go to a CSV beside the input file
-(or `--rejects`), with their errors, so they can be corrected and sent again.
+(or `--rejects`), with their errors, so they can be corrected and sent again; a cell that a spreadsheet would
+run as a formula is written as text.
 """
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from profiles.jsonlimits import load_json
 from profiles.models import Channel
 from profiles.services.imports import MATCHING_MODES, MAX_BATCH, check_matching, import_records
+from profiles.spreadsheets import write_rows
 
 
 class Command(BaseCommand):
@@ -78,18 +80,19 @@ class Command(BaseCommand):
             for number, line in enumerate(handle, start=1):
                 if line.strip():
                     try:
-                        rows.append(json.loads(line))
-                    except json.JSONDecodeError as error:
-                        raise CommandError(f"{file}, line {number}: not JSON ({error.msg}).") from None
+                        rows.append(load_json(line, text=False))  # bad text: that record's error
+                    except ValidationError as error:
+                        raise CommandError(f"{file}, line {number}: {' '.join(error.messages)}") from None
         return rows
 
     def _write_rejects(self, path: Path, rejected: list[tuple[dict[str, Any], str]]) -> None:
         names = list(dict.fromkeys(name for row, _ in rejected if isinstance(row, dict) for name in row))
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=[*names, "errors"], extrasaction="ignore")
-            writer.writeheader()
-            for row, errors in rejected:
-                writer.writerow({**(row if isinstance(row, dict) else {}), "errors": errors})
+        # backslashreplace: a rejected row may hold text that is not Unicode (a lone surrogate). Cells that a
+        # spreadsheet would run as formulas are written as text (profiles.spreadsheets).
+        with path.open("w", newline="", encoding="utf-8", errors="backslashreplace") as handle:
+            write_rows(handle, [*names, "errors"], (
+                [*((row.get(name, "") if isinstance(row, dict) else "") for name in names), errors]
+                for row, errors in rejected))
 
 
 def _describe(errors: dict[str, list[dict[str, str]]]) -> str:

@@ -8,9 +8,8 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
+        ('hub', '0001_recent_customers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
