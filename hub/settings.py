@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "hub.throttling.RateLimitHeadersMiddleware",  # the API throttle's RateLimit-* headers on its answers
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its 429 page
 ]
 
@@ -186,6 +187,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "profiles.api.serializers.close_input_schemas",
+        "hub.ratelimit_schema.add_rate_limit_headers",
     ],
 }
 
