@@ -8,7 +8,8 @@ subscription's client may read (`systems.allowlists`); without a client, no pers
 
 Sending (`deliver_due`, run by `manage.py run_webhooks`): due deliveries are claimed with a lease (with
 `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, and a compare-and-set everywhere, so two workers never
-send the same one), POSTed with an HMAC-SHA256 signature, and retried with exponential backoff. For one
+send the same one), POSTed with an HMAC-SHA256 signature of the send time and the body (`signature`), and
+retried with exponential backoff. For one
 subscription and customer, a delivery waits while an earlier one is pending: order per customer is kept.
 A subscription failing for a day (`WEBHOOK_PAUSE_AFTER`) is paused and the administrators are told.
 """
@@ -208,9 +209,14 @@ def body_of(delivery: Delivery) -> bytes:
     return json.dumps(delivery.payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def signature(secret: str, body: bytes) -> str:
-    """`sha256=<hex>`: HMAC-SHA256 of the raw body with the subscription's secret."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """`sha256=<hex>`: HMAC-SHA256, keyed with the subscription's secret, of `<timestamp>.<raw body>`.
+
+    The timestamp (Unix seconds, sent as `X-Hub-Timestamp`) is signed with the body, so a receiver that
+    refuses old timestamps (the README: five minutes) cannot be fooled by a captured delivery replayed
+    later, and its time cannot be changed without breaking the signature."""
+    signed = timestamp.encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -262,13 +268,14 @@ def send(delivery: Delivery, *, now: dt.datetime) -> bool:
     """
     subscription = delivery.subscription
     body = body_of(delivery)
+    timestamp = str(int(now.timestamp()))
     request = urllib.request.Request(subscription.url, data=body, method="POST", headers={
         "Content-Type": "application/json",
         "User-Agent": "CustomerServiceHub-Webhooks/1",
         EVENT_HEADER: delivery.kind,
         DELIVERY_HEADER: str(delivery.delivery_id),
-        TIMESTAMP_HEADER: str(int(now.timestamp())),
-        SIGNATURE_HEADER: signature(subscription.secret, body),
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: signature(subscription.secret, timestamp, body),
     })
     started = time.monotonic()
     status, error = None, ""

@@ -61,7 +61,8 @@ def test_a_change_is_signed_and_carries_only_what_the_client_may_read(csa, custo
     assert deliver_due().sent == 1
 
     [request] = receiver.received
-    expected = "sha256=" + hmac.new(b"s3cret", request.body, hashlib.sha256).hexdigest()
+    signed = request.headers["X-Hub-Timestamp"].encode() + b"." + request.body  # the time is signed too
+    expected = "sha256=" + hmac.new(b"s3cret", signed, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(request.headers["X-Hub-Signature-256"], expected)
     payload = request.json
     assert request.headers["X-Hub-Delivery"] == payload["id"] == str(Delivery.objects.get().delivery_id)
