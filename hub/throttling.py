@@ -29,11 +29,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-
 from django.core.cache import cache as default_cache
+from django.http import HttpRequest, HttpResponse
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
-
 
 RATE_LIMIT_ATTRIBUTE = "hub_rate_limit"
 

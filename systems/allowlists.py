@@ -212,16 +212,3 @@ def check_import(client: ApiClient, body: Any) -> None:
     if isinstance(matching, str) and matching in PROFILE_NAMES:
         check_read(client, [matching])
 
-
-def changed_names(changes: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The data names a change record's entries changed (`address.street` is `street`; a new address
-    record, `address`, names its non-blank fields)."""
-    names: set[str] = set()
-    for entry in changes:
-        field = str(entry.get("field", ""))
-        after = entry.get("after")
-        if field == "address" and isinstance(after, Mapping):
-            names |= {key for key, value in after.items() if value not in (None, "", []) and key != "is_primary"}
-        elif field:
-            names.add(field.removeprefix("address."))
-    return sorted(names)

@@ -17,6 +17,7 @@ from django.http import Http404
 
 from hub.roles import UserLike
 from profiles.access import customer_for
+from profiles.changenames import changed_data_names
 from profiles.datanames import PROFILE_NAMES
 from profiles.jsonlimits import check_stored_json, printable
 from profiles.models import Channel, Customer
@@ -25,7 +26,7 @@ from profiles.services import profile_update
 from profiles.services.audit import jsonable
 from profiles.services.imports import CUSTOM_FIELDS, _match_value, _matches, check_matching
 from profiles.values import INVALID_TEXT, UNSTORABLE_MESSAGE, is_storable_text
-from systems.allowlists import WRITE_CHOICES, FieldNotAllowed, changed_names, check_read, check_write
+from systems.allowlists import WRITE_CHOICES, FieldNotAllowed, check_read, check_write
 from systems.models import ApiClient, Event, Rule, RuleAction, RuleCondition
 
 LIST_NAMES = frozenset({"notification_preference"})  # the data names whose value is a list
@@ -103,7 +104,7 @@ def event_receive(*, body: Any, user: UserLike, client: ApiClient | None) -> Eve
             if data:
                 result = profile_update(ucrn=locked.ucrn, data=data, user=user, channel=Channel.EVENT, full=False,
                                         option_defaults={"update_primary_address": True})
-                changed = changed_names(result.changes)
+                [changed] = changed_data_names([result.changes], derived=False)  # what the rules wrote
             outcome = Event.Outcome.APPLIED if changed else Event.Outcome.UNCHANGED
             return Event.objects.create(**sender, rules=names, outcome=outcome, changed=changed)
     except ValidationError as error:

@@ -35,10 +35,11 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from profiles import caching
+from profiles.changenames import changed_data_names
 from profiles.models import ChangeRecord, Customer
 from profiles.selectors import primary_address, profile_data
 from systems import destinations
-from systems.allowlists import changed_names, filter_profile, readable, visible
+from systems.allowlists import filter_profile, readable, visible
 from systems.models import Delivery, DeliveryAttempt, EventKind, Subscription, new_secret
 
 logger = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def subscriptions_changed(**kwargs: Any) -> None:
 def enqueue_profile_changes(records: list[ChangeRecord]) -> list[Delivery]:
     """The deliveries announcing these change records, in their transaction (the subscriptions read once)."""
     wanted: dict[str, list[Subscription]] = {}
-    deliveries = []
+    announced = []
     for record in records:
         kind = KIND_BY_ACTION.get(record.action)
         if kind is None:
@@ -115,13 +116,18 @@ def enqueue_profile_changes(records: list[ChangeRecord]) -> list[Delivery]:
         if kind not in wanted:
             wanted[kind] = subscriptions_for(kind)
         if wanted[kind]:
-            deliveries += _deliveries_for(record, kind, wanted[kind])
+            announced.append((record, kind))
+    names = changed_data_names([record.changes for record, _ in announced])
+    deliveries = [delivery for (record, kind), changed in zip(announced, names, strict=True)
+                  for delivery in _deliveries_for(record, kind, wanted[kind], changed)]
     return Delivery.objects.bulk_create(deliveries) if deliveries else []
 
 
-def _deliveries_for(record: ChangeRecord, kind: str, subscriptions: list[Subscription]) -> list[Delivery]:
+def _deliveries_for(record: ChangeRecord, kind: str, subscriptions: list[Subscription],
+                    changed: list[str]) -> list[Delivery]:
+    """One delivery per subscription; `changed`: the data names the record changed, of which each
+    subscription is told those its client may read."""
     customer = Customer.objects.select_related("prefix", "suffix").get(pk=record.customer_id)
-    changed = changed_names(record.changes)
     links = {entry["field"]: entry.get("after") for entry in record.changes
              if entry.get("field") in ("merged_into", "merged_from")}
     profile: dict[str, Any] | None = None
