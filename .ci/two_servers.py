@@ -10,7 +10,8 @@ PostgreSQL database and Redis (REDIS_URL), and asserts that:
    is refused at once on A and on B, though A has just authenticated its token (maybe from a cache);
 3. a reference list edited outside the servers (the admin's way: a model save) is served fresh by A;
 4. a session signed in on A is signed in on B;
-5. the API throttle counts requests made on A and on B together (API_USER_RATE set low for this run only);
+5. the API throttle counts requests made on A and on B together (API_USER_RATE set low for this run only),
+   and each answer's RateLimit-Remaining says what is left of that one count;
 6. a sign-in lock-out (django-axes) counted by failures on A and B holds on both.
 
 It prints a PASS or FAIL line per check and exits non-zero on any failure. The servers are always stopped,
@@ -311,15 +312,20 @@ def check_throttle(a: int, b: int, token: str) -> None:
     if time.time() % 60 > 45:
         time.sleep(60.5 - time.time() % 60)
     half = RATE // 2
-    statuses = [api(a, token, "GET", "/api/v1/lists/titles/").status for _ in range(half)]
-    statuses += [api(b, token, "GET", "/api/v1/lists/titles/").status for _ in range(RATE - half)]
+    replies = [api(a, token, "GET", "/api/v1/lists/titles/") for _ in range(half)]
+    replies += [api(b, token, "GET", "/api/v1/lists/titles/") for _ in range(RATE - half)]
+    statuses = [reply.status for reply in replies]
     assert statuses == [200] * RATE, f"the first {RATE} requests (within the rate) answered {statuses}"
+    # Each answer says what is left of the one count A and B keep together.
+    left = [reply.headers.get("ratelimit-remaining") for reply in replies]
+    assert left == [str(RATE - n) for n in range(1, RATE + 1)], f"RateLimit-Remaining on A then B: {left}"
     over_a = api(a, token, "GET", "/api/v1/lists/titles/")
     over_b = api(b, token, "GET", "/api/v1/lists/titles/")
     assert over_a.status == 429 and over_b.status == 429, (
         f"request {RATE + 1} and {RATE + 2} (over {RATE}/min, counted on A and B together) answered "
         f"{over_a.status} on A and {over_b.status} on B, expected 429 on both")
     assert over_a.json()["detail"][0]["code"] == "throttled"
+    assert over_b.headers.get("ratelimit-remaining") == "0" and "retry-after" in over_b.headers, over_b.headers
 
 
 def check_lockout(a: int, b: int, username: str) -> None:
