@@ -5,12 +5,14 @@ timestamp and the raw body, `hmac.compare_digest`, five minutes' tolerance) is t
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
 
 from profiles.services import profile_update
@@ -70,3 +72,20 @@ def test_the_readme_example_refuses_a_delivery_replayed_after_five_minutes(deliv
     assert verify(secret, headers, body) is True
     monkeypatch.setattr(time, "time", lambda: sent + 301)
     assert verify(secret, headers, body) is False
+
+
+def test_each_attempt_is_signed_with_its_own_time(csa, customer, receiver, monkeypatch):
+    """A retry an hour later still verifies: it is signed when it is sent, not when it was written."""
+    subscription = Subscription.objects.create(name="crm", url=receiver.url, kinds=["profile.updated"])
+    secret = subscription_new_secret(subscription=subscription)
+    profile_update(ucrn=customer.ucrn, data={"first_name": "Ann"}, user=csa, channel="api", full=False)
+    receiver.script = [500]
+    first_try, retry = timezone.now() + dt.timedelta(seconds=1), timezone.now() + dt.timedelta(hours=1)
+    assert deliver_due(now=first_try).failed == 1 and deliver_due(now=retry).sent == 1
+    stamps = [int(r.headers["X-Hub-Timestamp"]) for r in receiver.received]
+    assert stamps == [int(first_try.timestamp()), int(retry.timestamp())]
+    verify = readme_verify()
+    first, second = (CaseInsensitiveMapping(r.headers) for r in receiver.received)
+    monkeypatch.setattr(time, "time", lambda: retry.timestamp() + 10)  # the receiver's clock
+    assert verify(secret, second, receiver.received[1].body) is True
+    assert verify(secret, first, receiver.received[0].body) is False  # the first attempt, replayed late
