@@ -258,11 +258,12 @@ class ErrorSchema(OpenApiSerializerExtension):
         return ERROR_SCHEMA
 
 
-INPUT_COMPONENTS = ("ProfileCreateInput", "ProfileUpdateInput", "ProfilePatchInput")
+# The bodies whose unknown names are refused (400 `unknown_field`): the profile writes, a merge, an event.
+INPUT_COMPONENTS = ("ProfileCreateInput", "ProfileUpdateInput", "ProfilePatchInput", "MergeInput", "EventInput")
 
 
 def close_input_schemas(result: dict, generator, request, public) -> dict:
-    """drf-spectacular hook: a write refuses names it does not know (400 `unknown_field`), so say so."""
+    """drf-spectacular hook: these writes refuse names they do not know (400 `unknown_field`), so say so."""
     schemas = result.get("components", {}).get("schemas", {})
     for name in INPUT_COMPONENTS:
         for variant in (name, f"Patched{name}"):

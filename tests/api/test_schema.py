@@ -89,6 +89,17 @@ def test_portal_account_is_nullable_as_oas_3_0_validators_read_it(schema):
             assert not ("allOf" in prop and prop.get("nullable") and "type" not in prop), (name, prop_name)
 
 
+def test_bodies_that_refuse_unknown_names_say_so(schema, csa, customer):
+    components = schema["components"]["schemas"]
+    for name in ("ProfileCreateInput", "ProfileUpdateInput", "PatchedProfilePatchInput", "MergeInput", "EventInput"):
+        assert components[name]["additionalProperties"] is False, name
+    api = token_client(csa)
+    for path, body in ((f"/api/v1/profiles/{customer.ucrn}/merge", {"merge": CustomerFactory().ucrn, "colour": 1}),
+                       ("/api/v1/events", {"type": "visit", "ucrn": customer.ucrn, "colour": 1})):
+        refused = api.post(path, body, format="json")
+        assert refused.status_code == 400 and refused.json()["colour"][0]["code"] == "unknown_field", path
+
+
 def test_email_address_is_documented_as_not_changeable_by_update(schema):
     components = schema["components"]["schemas"]
     for component in ("ProfileUpdateInput", "PatchedProfilePatchInput"):
