@@ -142,8 +142,8 @@ def main() -> int:
                lambda items: any(getattr(i, "id", None) == "Active" for i in items))
 
         # Search
-        expect("search", profiles_search.sync_detailed(client=api, postcode="m11ae", status=ProfilesSearchStatus.ACTIVE),
-               200, lambda page: any(result.ucrn == ucrn for result in page.results))
+        found = profiles_search.sync_detailed(client=api, postcode="m11ae", status=ProfilesSearchStatus.ACTIVE)
+        expect("search", found, 200, lambda page: any(result.ucrn == ucrn for result in page.results))
         refused = profiles_search.sync_detailed(client=api, page_size=101)
         if refused.status_code != 400 or error_codes(refused.parsed) != {"page_size": ["max_value"]}:
             problems.append(f"search with page_size 101: {refused.status_code} {refused.content[:200]!r}")
