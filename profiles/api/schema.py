@@ -4,9 +4,10 @@
   know only registered prefixes such as `Bearer`, and ours is `Token`).
 - `complete_schema`, a postprocessing hook: the answers every operation can give whatever its view says
   (401, 405, 406, 429; 413 and 415 on every write: a POST's `Idempotency-Key` reads the body too), the
-  search's `status` and `contact_type` as enums of the reference lists, paths without their trailing slash
+  search's `status` and `contact_type` as enums of their value lists, paths without their trailing slash
   (every path answers both ways; Spectral's `path-keys-no-trailing-slash`), and nullable references in a
   form OpenAPI 3.0 validators accept.
+
 The tags (the areas operations are grouped by, each view naming its own), `servers` and the contact are
 settings: `SPECTACULAR_SETTINGS` in `hub/settings.py`.
 """
