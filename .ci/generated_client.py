@@ -6,9 +6,10 @@ starts the server on loopback and passes, in the environment: HUB_URL, HUB_TOKEN
 schema as JSON), HUB_UCRN (a customer with an address), HUB_FORM (the slug of a form whose Update sends the
 mobile number). The calls: search, Get, Create, Update in both address modes (PUT with
 `update_primary_address` 0, PATCH with 1), a stale If-Match (412), an unknown key (400), an import, an event
-and a form submission. Each response, whatever its status, is checked against the operation's documented
-responses: the status is documented, the content type is, the body validates (OpenAPI 3.0 rules, formats
-included) and the documented `Location` of a 201 is there.
+and a form submission; and the lists, the history, duplicates, a merge and its undo, the export. Each
+response, whatever its status, is checked against the operation's documented responses: the status is
+documented, the content type is, the body validates (OpenAPI 3.0 rules, formats included) and the documented
+`Location` of a 201 is there.
 """
 from __future__ import annotations
 
@@ -22,13 +23,15 @@ from typing import Any
 
 import httpx
 from hub_client import AuthenticatedClient
-from hub_client.api.events import events_create
+from hub_client.api.duplicates import profiles_duplicates, profiles_merge, profiles_merge_get, profiles_merge_undo
+from hub_client.api.events import events_create, events_get
 from hub_client.api.forms import forms_get, forms_submit
 from hub_client.api.import_ import profiles_import
 from hub_client.api.lists import lists_get
 from hub_client.api.profiles import (
     profiles_addresses,
     profiles_create,
+    profiles_export,
     profiles_get,
     profiles_history,
     profiles_partial_update,
@@ -43,6 +46,7 @@ from hub_client.models import (
     ImportInputRecordsItem,
     ListsGetListName,
     MatchingEnum,
+    MergeInput,
     PatchedProfilePatchInput,
     ProfileCreateInput,
     ProfilesSearchStatus,
@@ -57,10 +61,11 @@ checked: list[str] = []
 
 
 def _operations() -> list[tuple[str, re.Pattern[str], dict[str, Any]]]:
-    """(method, path pattern, operation) of every documented operation; a path matches with or without its
-    trailing slash, as the API answers."""
+    """(method, path pattern, operation) of every documented operation, literal paths before templated ones
+    (`/profiles/duplicates` before `/profiles/{ucrn}`, as the server routes them); a path matches with or
+    without its trailing slash, as the API answers."""
     found = []
-    for template, item in SCHEMA["paths"].items():
+    for template, item in sorted(SCHEMA["paths"].items(), key=lambda entry: entry[0].count("{")):
         pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template.rstrip("/")))
         for method, operation in item.items():
             if method in ("get", "put", "patch", "post", "delete"):
@@ -79,8 +84,8 @@ def validate(response: httpx.Response) -> None:
     checked.append(where)
     matching = [op for method, pattern, op in OPERATIONS
                 if method == request.method and pattern.match(request.url.path)]
-    if len(matching) != 1:
-        problems.append(f"{where}: {len(matching)} documented operations match")
+    if not matching:
+        problems.append(f"{where}: no documented operation")
         return
     declared = matching[0]["responses"].get(str(response.status_code)) or matching[0]["responses"].get("default")
     if declared is None:
@@ -209,15 +214,33 @@ def main() -> int:
             item = ImportInputRecordsItem()
             item.additional_properties.update(data)
             records.append(item)
-        expect("import", profiles_import.sync_detailed(
+        imported = expect("import", profiles_import.sync_detailed(
             client=api, body=ImportInput(matching=MatchingEnum.EMAIL_ADDRESS, records=records),
             idempotency_key=str(uuid.uuid4())), 200,
             lambda out: [r.status.value for r in out.results] == ["updated", "created", "error"])
 
-        # An event about the customer
-        expect("event", events_create.sync_detailed(client=api, body=EventInput(type_="visit", ucrn=new_ucrn),
-                                                    idempotency_key=str(uuid.uuid4())), 201,
-               lambda event: event.ucrn == new_ucrn)
+        # An event about the customer, and the event as stored
+        event = expect("event", events_create.sync_detailed(
+            client=api, body=EventInput(type_="visit", ucrn=new_ucrn), idempotency_key=str(uuid.uuid4())), 201,
+            lambda event: event.ucrn == new_ucrn)
+        if event is not None:
+            expect("event as stored", events_get.sync_detailed(event.id, client=api), 200,
+                   lambda stored: stored.received_at.tzinfo is not None)
+
+        # Duplicates, a merge of the imported customer into the new one, the merge, its undo, the export
+        expect("duplicates", profiles_duplicates.sync_detailed(client=api, ucrn=new_ucrn), 200,
+               lambda out: out.ucrn == new_ucrn)
+        other = imported.results[1].ucrn if imported is not None else None
+        if isinstance(other, str):
+            merge = expect("merge", profiles_merge.sync_detailed(new_ucrn, client=api, body=MergeInput(merge=other),
+                                                                 idempotency_key=str(uuid.uuid4())), 201,
+                           lambda out: out.merged == other)
+            if merge is not None:
+                expect("merge as stored", profiles_merge_get.sync_detailed(new_ucrn, merge.id, client=api), 200)
+                expect("undo", profiles_merge_undo.sync_detailed(new_ucrn, merge.id, client=api), 200,
+                       lambda out: out.merged_profile.ucrn == other)
+        expect("export", profiles_export.sync_detailed(new_ucrn, client=api), 200,
+               lambda out: out.ucrn == new_ucrn and len(out.change_history) >= 3)
 
         # A form submission: the Update sends only what is given (the mobile)
         form = os.environ["HUB_FORM"]
