@@ -12,6 +12,7 @@ from DRF itself (bad JSON, no credentials, throttled), so a client parses one sh
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -132,11 +133,45 @@ def _details(problems: dict[str, DjangoValidationError]) -> dict[str, list[excep
 
 
 class Pagination(PageNumberPagination):
-    """`{"count", "next", "previous", "results"}`, 25 a page unless `page_size` asks for up to 100."""
+    """`{"count", "next", "previous", "results"}`, 25 a page unless `page_size` asks for 1 to 100.
+
+    A `page_size` outside that is a 400 naming it (`max_value`, `min_value`, `invalid`), not DRF's silent
+    cap or fallback: a client asking for 500 must not believe it got everything on one page.
+    """
 
     page_size = 25
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_page_size(self, request) -> int:
+        text = request.query_params.get(self.page_size_query_param)
+        if text is None or text == "":
+            return self.page_size
+        if not PAGE_SIZE.match(text):
+            raise _page_size_error(f"Give page_size as a whole number from 1 to {self.max_page_size}.", "invalid")
+        size = int(text)
+        if size > self.max_page_size:
+            raise _page_size_error(f"page_size is at most {self.max_page_size}.", "max_value")
+        if size < 1:
+            raise _page_size_error("page_size is at least 1.", "min_value")
+        return size
+
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size,
+                                       "default": self.page_size}
+                parameter["description"] = (f"Results per page, 1 to {self.max_page_size} (default {self.page_size}); "
+                                            "outside that: 400.")
+        return parameters
+
+
+PAGE_SIZE = re.compile(r"^[0-9]{1,12}$")
+
+
+def _page_size_error(message: str, code: str) -> exceptions.ValidationError:
+    return exceptions.ValidationError({"page_size": [exceptions.ErrorDetail(message, code=code)]})
 
 
 class IsCSA(permissions.BasePermission):

@@ -4,8 +4,9 @@ trailing slash, and an unknown path under `/api/` is the API's JSON 404 (SPEC se
 Why not Django's APPEND_SLASH: it redirects (301) a path without its slash, and a client follows a 301 as a
 GET, so a `PATCH /api/v1/profiles/{ucrn}` would silently lose its update (with DEBUG on it is a 500).
 Instead each API route is written once, in its slash form, with `api_path()`; its pattern also matches the
-path without the slash. The route (what `reverse()` builds and the OpenAPI schema shows) keeps the slash, so
-the schema has one path per operation. `location()` is the `Location` header of a 201, by URL name.
+path without the slash. The route (what `reverse()` builds) keeps the slash; the OpenAPI schema writes each
+path once, without it (`profiles.api.schema`: Spectral's `path-keys-no-trailing-slash`). `location()` is the
+`Location` header of a 201, by URL name.
 """
 from __future__ import annotations
 

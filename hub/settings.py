@@ -176,9 +176,29 @@ API_TOKEN_MAX_AGE_DAYS = float(os.environ["API_TOKEN_MAX_AGE_DAYS"]) if os.envir
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Customer Service Hub API",
-    "DESCRIPTION": "The profile integrations (Get, Create, Update), the CSA search and the reference lists, "
-    "in data names. Authenticate with `Authorization: Token <key>` or a session.",
+    "DESCRIPTION": "The profile integrations (Get, Create, Update), the CSA search, the reference lists, forms, "
+    "events, the import and duplicates, in data names (SPEC section 6). Authenticate with "
+    "`Authorization: Token <key>` or a session. Every path answers the same with and without a trailing "
+    "slash. Errors are `{\"name\": [{\"message\", \"code\"}]}`. Date-times are UTC with `Z` "
+    "(`2026-11-30T08:32:58.123456Z`), dates `YYYY-MM-DD`.",
     "VERSION": "1.0.0",
+    "CONTACT": {"name": os.environ.get("API_CONTACT_NAME", "Customer Service Hub team"),
+                "email": os.environ.get("API_CONTACT_EMAIL", "hub-api@example.org")},
+    # Relative: the server that serves the schema serves the API (`manage.py spectacular` has no request).
+    "SERVERS": [{"url": os.environ.get("API_SERVER_URL", "/"), "description": "This hub"}],
+    # The areas operations are grouped by; each view names its own (tests/api/test_schema.py).
+    "TAGS": [
+        {"name": "profiles", "description": "Get, Create and Update of one customer (SPEC 3 and 4), its "
+         "addresses, history, subject access export and erasure."},
+        {"name": "search", "description": "The CSA search of customers."},
+        {"name": "lists", "description": "The reference lists: titles, suffixes, countries, languages, ..."},
+        {"name": "forms", "description": "Forms built in the admin, submitted as the browser submits them."},
+        {"name": "events", "description": "Profile events from other systems, applied by the administrator's "
+         "rules."},
+        {"name": "import", "description": "Batches of records, matched and created or updated."},
+        {"name": "duplicates", "description": "Likely duplicates, \"not the same person\" marks, merges and their "
+         "undo."},
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     # The Swagger UI's files come from the drf-spectacular-sidecar package: no CDN needed.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -187,6 +207,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "profiles.api.serializers.close_input_schemas",
+        "profiles.api.schema.complete_schema",
         "hub.ratelimit_schema.add_rate_limit_headers",
     ],
 }

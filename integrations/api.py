@@ -114,7 +114,9 @@ def _form_for(request: Request, slug: str) -> Form:
 class FormListView(APIView):
     permission_classes = PERMISSIONS
 
-    @extend_schema(operation_id="forms_list", responses={200: FormSummarySerializer(many=True), **errors(403)})
+    @extend_schema(operation_id="forms_list", tags=["forms"], summary="Forms you may fill",
+    description="The forms the caller's role may fill (CSAs: CSA forms; citizens: citizen forms).",
+    responses={200: FormSummarySerializer(many=True), **errors(403)})
     def get(self, request: Request) -> Response:
         return Response([_summary(f) for f in Form.objects.all() if may_fill(f, request.user)])
 
@@ -123,7 +125,10 @@ class FormDetailView(APIView):
     permission_classes = PERMISSIONS
 
     @extend_schema(
-        operation_id="forms_get", parameters=[SLUG], responses={200: FormDetailSerializer, **errors(403, 404)}
+        operation_id="forms_get", tags=["forms"], summary="A form's fields",
+        description="A form's fields (data name, label, type, options) and its integrations, so a system can submit "
+                    "it.",
+        parameters=[SLUG], responses={200: FormDetailSerializer, **errors(403, 404)}
     )
     def get(self, request: Request, slug: str) -> Response:
         form = _form_for(request, slug)
@@ -141,7 +146,10 @@ class SubmissionView(APIView):
 
     @idempotent
     @extend_schema(
-        operation_id="forms_submit",
+        operation_id="forms_submit", tags=["forms"], summary="Submit a form",
+        description="The form's values by field data name, run exactly as the browser's submit: its Create or Update "
+                    "integrations run, and a case is raised. A field not named in the body is not touched (SPEC 5). "
+                    "201 with the case and what each integration did.",
         parameters=[SLUG, location_header("The case the submission raised: its page, `/hub/cases/{reference}/`.")],
         request={"application/json": {"type": "object", "additionalProperties": True,
                                       "description": "The form's values by field data name."}},

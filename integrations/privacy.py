@@ -10,6 +10,7 @@ from typing import Any
 from integrations.models import Case
 from profiles.registry import Subject
 from profiles.services.erasure import scrub
+from profiles.timestamps import api_datetime
 
 SECTION = "cases"
 
@@ -23,8 +24,8 @@ def export_cases(subject: Subject) -> list[dict[str, Any]]:
             "form": case.form.name,
             "status": case.status,
             "submitted_by": case.submitted_by.get_username() if case.submitted_by else None,
-            "created_at": case.created_at.isoformat(),
-            "updated_at": case.updated_at.isoformat(),
+            "created_at": api_datetime(case.created_at),
+            "updated_at": api_datetime(case.updated_at),
             "data": case.data,
             "results": case.results,
         }

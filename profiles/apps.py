@@ -7,6 +7,7 @@ class ProfilesConfig(AppConfig):
 
     def ready(self) -> None:
         from profiles import caching, fuzzy
+        from profiles.api import schema  # noqa: F401  drf-spectacular's extensions register when imported
 
         caching.connect_signals()  # an edited reference list renews the cached lists, on every server
         fuzzy.connect_signals()  # SQLite: the trigram similarity function PostgreSQL has in pg_trgm

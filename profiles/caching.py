@@ -25,7 +25,8 @@ from django.db import transaction
 
 T = TypeVar("T")
 
-PREFIX = "hub:v1"
+# v2: the lists carry countries' codes and profiles the codes and UTC `Z` date-times; v1 entries are never read.
+PREFIX = "hub:v2"
 PROFILE_TTL = 300  # seconds; a bound on memory, not on staleness (writes change the generation)
 LISTS_TTL = 3600
 GENERATION_TTL = 86400

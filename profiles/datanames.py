@@ -176,11 +176,13 @@ OPTION_DEFAULTS: dict[str, bool] = {
     "keep_empty_end_dates": False,
     "address_is_primary": True,
 }
+# REST PATCH (SPEC 4.2): a blank value keeps the stored one unless the call says otherwise.
+PATCH_OPTION_DEFAULTS: dict[str, bool] = {"ignore_empty_entries": True}
 
 # Names the Get output carries that a write cannot set: ignored in a write, so GET-edit-PUT works.
 READ_ONLY_NAMES = frozenset(
-    {"ucrn", "name", "sort_name", "country", "is_primary", "created_at", "updated_at", "version",
-     "merged_from"}
+    {"ucrn", "name", "sort_name", "country", "country_code", "preferred_language_code", "is_primary",
+     "created_at", "updated_at", "version", "merged_from"}
 )
 
 WRITABLE_NAMES = frozenset(PROFILE_NAMES) | frozenset(ADDRESS_NAMES)

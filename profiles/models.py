@@ -73,6 +73,12 @@ class ContactMethod(ReferenceItem):
     id = models.PositiveIntegerField(primary_key=True)
 
 
+# The values of the two lists whose id is the value itself (SPEC 1), as migration 0002 installs them: the
+# rules name them (a merge sets `Merged`), so they are the API's contract, documented as enums.
+CONTACT_TYPES = ("Individual", "Organization")
+STATUSES = ("Active", "Inactive", "Deceased", "Merged")
+
+
 class ContactType(ReferenceItem):
     id = models.CharField(max_length=30, primary_key=True)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import F, Model, Prefetch, QuerySet
 from django.http import Http404
 
 from hub.roles import UserLike, is_csa
@@ -31,6 +31,7 @@ from profiles.models import (
     Suffix,
     Title,
 )
+from profiles.timestamps import api_datetime
 
 REFERENCE_LISTS: dict[str, type[Model]] = {
     "titles": Title,
@@ -58,7 +59,24 @@ def address_data(address: Address | None) -> dict[str, Any]:
     for name, spec in ADDRESS_NAMES.items():
         data[name] = _output(getattr(address, spec.attr)) if address is not None else _blank_of(name)
     data["country"] = country_name(address) if address is not None else ""
+    data["country_code"] = country_code(address) if address is not None else None
     return data
+
+
+def country_code(address: Address) -> str | None:
+    """The ISO 3166-1 alpha-2 code of the address's country: from the record when loaded with it (by a
+    join, or primed from the cached lists), else from the cached lists."""
+    if Address.country.is_cached(address) and address.country is not None \
+            and "alpha_2" not in address.country.get_deferred_fields():
+        return address.country.alpha_2
+    return _code("countries", address.country_id)
+
+
+def _code(list_name: str, item_id: Any) -> str | None:
+    """The ISO code of a list item, from the cached lists (no query); None for no item."""
+    if item_id is None:
+        return None
+    return next((item.get("code") for item in reference_lists()[list_name] if item["id"] == item_id), None)
 
 
 def country_name(address: Address) -> str:
@@ -82,11 +100,12 @@ def profile_data(customer: Customer, primary: Address | None) -> dict[str, Any]:
     data: dict[str, Any] = {"ucrn": customer.ucrn}
     for name, spec in PROFILE_NAMES.items():
         data[name] = _output(getattr(customer, spec.attr))
+    data["preferred_language_code"] = _code("languages", customer.preferred_language_id)
     data["name"] = customer.display_name
     data["sort_name"] = customer.sort_name
     data.update(address_data(primary))
-    data["created_at"] = customer.created_at.isoformat()
-    data["updated_at"] = customer.updated_at.isoformat()
+    data["created_at"] = api_datetime(customer.created_at)
+    data["updated_at"] = api_datetime(customer.updated_at)
     data["version"] = customer.version  # bumped by every change: the ETag and the edit pages' check
     return data
 
@@ -247,6 +266,8 @@ def _prime(instance: Model, field: Any, model: type[Model], items: list[dict[str
     for item in items:
         if item["id"] == pk:
             known = {"id": pk, "name": item["name"]}
+            if model is Country and item.get("code"):
+                known["alpha_2"] = item["code"]
             names = [f.attname for f in model._meta.concrete_fields if f.attname in known]  # `from_db`'s order
             field.set_cached_value(instance, model.from_db(connection.alias, names, [known[n] for n in names]))
             return
@@ -306,7 +327,8 @@ def profile_summary(customer: Customer) -> dict[str, Any]:
 
 
 def list_items(list_name: str) -> list[dict[str, Any]]:
-    """A reference list as `[{"id", "name"}]` (languages also carry their `code`); KeyError if unknown."""
+    """A reference list as `[{"id", "name"}]` (countries and languages also carry their ISO `code`);
+    KeyError if unknown."""
     return [dict(item) for item in reference_lists()[list_name]]  # the caller's own copy
 
 
@@ -324,6 +346,9 @@ def reference_lists() -> dict[str, list[dict[str, Any]]]:
 def _read_lists() -> dict[str, list[dict[str, Any]]]:
     lists = {}
     for name, model in REFERENCE_LISTS.items():
-        fields = ["id", "name", "code"] if model is Language else ["id", "name"]
-        lists[name] = list(model.objects.order_by("sort_order", "name").values(*fields))
+        items = model.objects.order_by("sort_order", "name")
+        if model is Country:  # the alpha-2 code beside the numeric id: the Get output's `country_code`
+            lists[name] = list(items.values("id", "name", code=F("alpha_2")))
+        else:
+            lists[name] = list(items.values("id", "name", "code") if model is Language else items.values("id", "name"))
     return lists

@@ -37,7 +37,7 @@ ALWAYS_VISIBLE = frozenset(
     {"ucrn", "version", "created_at", "updated_at", "warnings", "id", "is_primary", "merged_from", "merged_into"}
 )
 # Read-only names shown when the name they derive from is readable.
-DERIVED = {"country": "country_id"}
+DERIVED = {"country": "country_id", "country_code": "country_id", "preferred_language_code": "preferred_language_id"}
 # Keys of a write that are not data names written: options and what a write ignores.
 NOT_WRITTEN = frozenset(OPTION_DEFAULTS) | READ_ONLY_NAMES | INPUT_HELPER_NAMES
 UNBOUND = object()

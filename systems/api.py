@@ -12,6 +12,7 @@ from hub.api import IsCSA
 from hub.api_urls import location, location_header
 from hub.idempotency import idempotent
 from profiles.api.views import errors
+from profiles.timestamps import api_datetime
 from systems.access import AllowListed
 from systems.allowlists import client_of
 from systems.models import Event
@@ -73,7 +74,7 @@ class EventView(AllowListed, APIView):
 
     @idempotent
     @extend_schema(
-        operation_id="events_create",
+        operation_id="events_create", tags=["events"], summary='Send a profile event',
         parameters=[location_header("The event as stored: `/api/v1/events/{id}/`.")],
         request=EventInputSerializer,
         responses={201: EventOutputSerializer, **errors(400, 403, 404, 413, 415)},
@@ -93,8 +94,8 @@ class EventDetailView(AllowListed, APIView):
     permission_classes = [permissions.IsAuthenticated, IsCSA]
     allow_list = "open"  # the caller's own event: its own payload's outcome
 
-    @extend_schema(operation_id="events_get", parameters=[EVENT_ID],
+    @extend_schema(operation_id="events_get", tags=["events"], summary='An event you sent', parameters=[EVENT_ID],
                    responses={200: EventRecordSerializer, **errors(403, 404)})
     def get(self, request: Request, id: str) -> Response:
         event = event_read(event_id=id, user=request.user)
-        return Response({**_answer(event), "errors": event.errors, "received_at": event.received_at})
+        return Response({**_answer(event), "errors": event.errors, "received_at": api_datetime(event.received_at)})

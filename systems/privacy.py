@@ -12,6 +12,7 @@ from typing import Any
 from profiles.jsontree import with_json
 from profiles.registry import Subject
 from profiles.services.erasure import scrub
+from profiles.timestamps import api_datetime
 from systems.models import Delivery, Event, EventKind
 
 SECTION = "events"
@@ -28,7 +29,7 @@ def export_events(subject: Subject) -> list[dict[str, Any]]:
             "type": event.type,
             "ucrn": event.customer.ucrn if event.customer else None,
             "client": event.client.name if event.client else None,
-            "received_at": event.received_at.isoformat(),
+            "received_at": api_datetime(event.received_at),
             "outcome": event.outcome,
             "rules": event.rules,
             "changed": event.changed,

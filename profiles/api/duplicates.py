@@ -23,6 +23,7 @@ from hub.idempotency import idempotent
 from profiles.api import serializers as s
 from profiles.api.views import UCRN, errors
 from profiles.services.duplicates import REASONS, duplicates_for, mark_not_same_person
+from profiles.timestamps import api_datetime
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -68,7 +69,7 @@ class DuplicatesView(APIView):
     permission_classes = PERMISSIONS
 
     @extend_schema(
-        operation_id="profiles_duplicates",
+        operation_id="profiles_duplicates", tags=["duplicates"], summary='Likely duplicates of a customer',
         parameters=[OpenApiParameter("ucrn", OpenApiTypes.STR, OpenApiParameter.QUERY, required=True,
                                      description="The customer to find likely duplicates of.")],
         responses={200: DuplicatesOutputSerializer, **errors(400, 403, 404)},
@@ -85,7 +86,7 @@ class NotDuplicateView(APIView):
 
     @idempotent
     @extend_schema(
-        operation_id="profiles_not_duplicate",
+        operation_id="profiles_not_duplicate", tags=["duplicates"], summary='Mark two customers as different people',
         parameters=[UCRN, location_header("The customer's likely duplicates, which no longer list the other: "
                                           "`/api/v1/profiles/duplicates/?ucrn={ucrn}`.")],
         request=NotDuplicateInputSerializer,
@@ -104,7 +105,7 @@ class NotDuplicateView(APIView):
             raise ValidationError({"ucrn": ["Give the other customer's UCRN as text."]})
         mark, created = mark_not_same_person(ucrn_a=ucrn, ucrn_b=other, user=request.user)
         return Response(
-            {"ucrn": ucrn, "not_same_as": other, "created": created, "marked_at": mark.created_at},
+            {"ucrn": ucrn, "not_same_as": other, "created": created, "marked_at": api_datetime(mark.created_at)},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             headers=location(request, "api:profiles-duplicates", query=urlencode({"ucrn": ucrn})) if created else None,
         )

@@ -12,6 +12,7 @@ from profiles.api import serializers as s
 from profiles.api.views import CHANNEL, UCRN, errors
 from profiles.services.erasure import profile_erase
 from profiles.services.export import profile_export
+from profiles.timestamps import api_datetime
 
 
 class PortalAccountSerializer(serializers.Serializer):
@@ -124,7 +125,10 @@ class ProfileExportView(APIView):
     """Subject access export: CSAs and administrators any customer, a citizen their own; audited."""
 
     @extend_schema(
-        operation_id="profiles_export",
+        operation_id="profiles_export", tags=["profiles"], summary="Export everything held about a customer",
+        description="Subject access (UK GDPR article 15): the profile, every address and change record, cases, "
+                    "events, merges, merged records and \"not the same person\" marks. CSAs any customer, a citizen "
+                    "their own; each export is recorded in the change history.",
         parameters=[UCRN],
         responses={200: ProfileExportSerializer, **errors(403, 404)},
     )
@@ -142,9 +146,12 @@ class ProfileEraseView(APIView):
 
     @idempotent
     @extend_schema(
-        operation_id="profiles_erase", parameters=[UCRN], request=None,
+        operation_id="profiles_erase", tags=["profiles"], summary="Erase a customer's personal data",
+        description="Administrators. The UCRN and an empty record stay; everything personal, in every app, is "
+                    "blanked, and later writes are refused (400 `erased`).",
+        parameters=[UCRN], request=None,
         responses={200: ErasureSerializer, **errors(400, 403, 404)},
     )
     def post(self, request: Request, ucrn: str) -> Response:
         customer = profile_erase(ucrn=ucrn, user=request.user, channel=CHANNEL)
-        return Response({"ucrn": customer.ucrn, "erased_at": customer.erased_at})
+        return Response({"ucrn": customer.ucrn, "erased_at": api_datetime(customer.erased_at)})

@@ -44,7 +44,11 @@ class ImportView(AllowListed, APIView):
     permission_classes = [IsAuthenticated, IsCSA]  # refuse citizens before reading the body (the service checks too)
 
     @idempotent
-    @extend_schema(operation_id="profiles_import", request=ImportInputSerializer,
+    @extend_schema(operation_id="profiles_import", tags=["import"], summary="Import a batch of records",
+    description="Up to 1,000 records, each matched by `matching` (`ucrn`, `email_address`, `phone_number` or "
+                "`custom` with `field_name`): Update when one customer matches, Create when none, an error when "
+                "several. Each record applies completely or not at all; the others go on. CSAs.",
+    request=ImportInputSerializer,
                    responses={200: ImportOutputSerializer, **errors(400, 403, 413, 415)})
     def post(self, request: Request) -> Response:
         body = request.data

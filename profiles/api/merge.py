@@ -30,6 +30,7 @@ from profiles.services.merge import (
     merge_undo,
     profile_merge,
 )
+from profiles.timestamps import api_datetime
 
 BODY_NAMES = ("merge", "choices")
 MERGE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The merge's id.")
@@ -108,7 +109,7 @@ class MergeView(APIView):
 
     @idempotent
     @extend_schema(
-        operation_id="profiles_merge",
+        operation_id="profiles_merge", tags=["duplicates"], summary='Merge a customer into another',
         parameters=[UCRN, location_header("The merge: `/api/v1/profiles/{ucrn}/merge/{id}/`.")],
         request=MergeInputSerializer,
         responses={201: MergeResultSerializer, **errors(400, 403, 404, 413, 415)},
@@ -130,7 +131,7 @@ class MergeView(APIView):
             "id": merge.pk,
             "survivor": merge.survivor.ucrn,
             "merged": merge.merged.ucrn,
-            "created_at": merge.created_at,
+            "created_at": api_datetime(merge.created_at),
             "choices": merge.choices,
             "profile": profile,
             "undo": request.build_absolute_uri(reverse("api:profile-merge-undo", args=[merge.survivor.ucrn, merge.pk])),
@@ -144,7 +145,7 @@ class MergeDetailView(APIView):
     """One merge (CSAs): the URL a merge's 201 names in its Location."""
 
     @extend_schema(
-        operation_id="profiles_merge_get",
+        operation_id="profiles_merge_get", tags=["duplicates"], summary='A merge',
         parameters=[UCRN, MERGE_ID],
         responses={200: MergeRecordSerializer, **errors(403, 404)},
         description="The merge `{id}`; `{ucrn}` is either customer's UCRN.",
@@ -156,9 +157,9 @@ class MergeDetailView(APIView):
             "id": merge.pk,
             "survivor": merge.survivor.ucrn,
             "merged": merge.merged.ucrn,
-            "created_at": merge.created_at,
+            "created_at": api_datetime(merge.created_at),
             "choices": merge.choices,
-            "undone_at": merge.undone_at,
+            "undone_at": api_datetime(merge.undone_at),
             "undo": request.build_absolute_uri(undo),
         })
 
@@ -168,7 +169,7 @@ class MergeUndoView(APIView):
 
     @idempotent
     @extend_schema(
-        operation_id="profiles_merge_undo",
+        operation_id="profiles_merge_undo", tags=["duplicates"], summary='Undo a merge',
         parameters=[UCRN, MERGE_ID],
         request=None,
         responses={
@@ -193,7 +194,7 @@ class MergeUndoView(APIView):
             "id": merge.pk,
             "survivor": merge.survivor.ucrn,
             "merged": merge.merged.ucrn,
-            "undone_at": merge.undone_at,
+            "undone_at": api_datetime(merge.undone_at),
             "survivor_profile": _profile(merge.survivor),
             "merged_profile": _profile(merge.merged),
         })

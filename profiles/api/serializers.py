@@ -12,9 +12,17 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
-from profiles.datanames import ADDRESS_NAMES, OPTION_DEFAULTS, PROFILE_NAMES
+from profiles.datanames import (
+    ADDRESS_NAMES,
+    INPUT_HELPER_NAMES,
+    OPTION_DEFAULTS,
+    PATCH_OPTION_DEFAULTS,
+    PROFILE_NAMES,
+    READ_ONLY_NAMES,
+)
 from profiles.models import CUSTOM_MAX, TEXT_MAX
 from profiles.selectors import SEARCH_RESULT_NAMES, address_data
+from profiles.timestamps import api_datetime
 
 INT_NAMES = {
     "prefix_id", "suffix_id", "location", "preferred_contact_method", "consent_to_share",
@@ -24,11 +32,38 @@ DATE_NAMES = {"birth_date", "start_date", "end_date"}
 MAX_LENGTHS = {"email_address": 254, "alternative_email": 254, "phone_number": 40, "mobile_number": 40,
                "twitter": 16, "contact_type": 30, "status": 30, "uprn": 12}
 DATE_HELP = "YYYY-MM-DD (MM/DD/YYYY text is also accepted)."
+EMAIL_HELP = {
+    "create": "Must not belong to another customer (400 `email_already_exists`); compared case-insensitively.",
+    "update": "Not changeable by an Update: the stored value (any case) is accepted and ignored; any other value "
+    "is refused with 400 `email_not_updatable` and nothing is changed. A CSA changes an email on the customer "
+    "record page.",
+}
+OPTION_HELP = {
+    "ignore_empty_entries": "Ticked: a name given blank (\"\" or null) keeps the stored value; unticked: it "
+    "clears it.",
+    "update_primary_address": "1: the address fields change the primary address in place; 0: they make a new "
+    "address record.",
+    "keep_empty_end_dates": "With a new primary address: an older record without an end date keeps it blank "
+    "(ticked) or ends today (unticked).",
+    "address_is_primary": "With update_primary_address 0: whether the new address record becomes the primary one.",
+}
 
 
-def _field(name: str, *, output: bool, required: bool = False) -> serializers.Field:
+class UtcDateTimeField(serializers.DateTimeField):
+    """DRF's date-time field, written in the API's one style (`profiles.timestamps`); DRF's own writes the
+    current time zone's offset."""
+
+    def to_representation(self, value: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        return api_datetime(value)
+
+
+def _field(name: str, *, output: bool, required: bool = False, email_help: str = "") -> serializers.Field:
     """The serializer field documenting one data name, for a request body or a response."""
     common: dict[str, Any] = {"allow_null": True} if output else {"required": required, "allow_null": not required}
+    if name == "email_address" and email_help:
+        common["help_text"] = email_help
     if name in INT_NAMES:
         return serializers.IntegerField(**common)
     if name in DATE_NAMES:
@@ -51,53 +86,69 @@ READ_ONLY_INPUT = {
     "ucrn": serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=9,
                                   help_text="Ignored if it is the UCRN addressed; refused if it differs."),
     **{name: serializers.JSONField(required=False, help_text="Read-only: ignored, so GET, edit, PUT works.")
-       for name in ("name", "sort_name", "country", "is_primary", "created_at", "updated_at", "version",
-                    "merged_from")},
-    "search_for_street_postcode": serializers.CharField(required=False, allow_null=True, allow_blank=True,
-                                                        help_text="A form's address-search helper: ignored."),
-}
-OPTIONS = {
-    name: serializers.BooleanField(required=False, allow_null=True, help_text=f"Default {default}; also 1/0, "
-                                   "or those as strings.")
-    for name, default in OPTION_DEFAULTS.items()
+       for name in sorted(READ_ONLY_NAMES - {"ucrn"})},
+    **{name: serializers.CharField(required=False, allow_null=True, allow_blank=True,
+                                   help_text="A form's address-search helper: ignored.")
+       for name in sorted(INPUT_HELPER_NAMES)},
 }
 
 
-def _input(class_name: str, *, required: bool, options: bool, doc: str) -> type[serializers.Serializer]:
+def _options(defaults: dict[str, bool]) -> dict[str, serializers.Field]:
+    """The Update options (SPEC 4.2), each with the default this call applies."""
+    return {
+        name: serializers.BooleanField(required=False, allow_null=True, default=default,
+                                       help_text=f"{OPTION_HELP[name]} Default {str(default).lower()}; also "
+                                       "1/0, or those as strings.")
+        for name, default in defaults.items()
+    }
+
+
+def _input(class_name: str, *, required: bool, options: dict[str, bool] | None, doc: str
+           ) -> type[serializers.Serializer]:
     mandatory = {name for name, spec in PROFILE_NAMES.items() if spec.mandatory and required}
-    fields = {name: _field(name, output=False, required=name in mandatory) for name in DATA_NAMES}
-    extra = {**READ_ONLY_INPUT, **OPTIONS} if options else {}
+    email_help = EMAIL_HELP["update" if options is not None else "create"]
+    fields = {name: _field(name, output=False, required=name in mandatory, email_help=email_help)
+              for name in DATA_NAMES}
+    extra = {**READ_ONLY_INPUT, **_options(options)} if options is not None else {}
     return _serializer(class_name, {**fields, **extra}, doc)
 
 
 ProfileCreateInputSerializer = _input(
-    "ProfileCreateInput", required=True, options=False,
+    "ProfileCreateInput", required=True, options=None,
     doc="A new customer: contact_type and preferred_contact_method are required; address fields, if any "
     "non-date one is given, make the first (primary) address.",
 )
 ProfileUpdateInputSerializer = _input(
-    "ProfileUpdateInput", required=True, options=True,
+    "ProfileUpdateInput", required=True, options=OPTION_DEFAULTS,
     doc="A full Update: names absent are untouched; names given blank are cleared unless "
-    "ignore_empty_entries; contact_type and preferred_contact_method are required.",
+    "ignore_empty_entries; contact_type and preferred_contact_method are required; email_address is never "
+    "changed.",
 )
 ProfilePatchInputSerializer = _input(
-    "ProfilePatchInput", required=False, options=True,
-    doc="A partial Update: ignore_empty_entries defaults to true, so a blank value keeps the stored one.",
+    "ProfilePatchInput", required=False, options={**OPTION_DEFAULTS, **PATCH_OPTION_DEFAULTS},
+    doc="A partial Update: ignore_empty_entries defaults to true, so a blank value keeps the stored one; "
+    "email_address is never changed.",
 )
 
 ADDRESS_OUTPUT = {name: _field(name, output=True) for name in ADDRESS_NAMES} | {
     "country": serializers.CharField(help_text="The name of country_id's country."),
+    "country_code": serializers.CharField(
+        read_only=True, allow_null=True, min_length=2, max_length=2,
+        help_text="country_id's ISO 3166-1 alpha-2 code (`GB`); null without an address. Read-only."),
 }
 ProfileOutputSerializer = _serializer(
     "Profile",
     {
         "ucrn": serializers.CharField(),
         **{name: _field(name, output=True) for name in PROFILE_NAMES},
+        "preferred_language_code": serializers.CharField(
+            read_only=True, allow_null=True, min_length=2, max_length=2,
+            help_text="preferred_language_id's ISO 639-1 code (`cy`); null without one. Read-only."),
         "name": serializers.CharField(),
         "sort_name": serializers.CharField(),
         **ADDRESS_OUTPUT,
-        "created_at": serializers.DateTimeField(),
-        "updated_at": serializers.DateTimeField(),
+        "created_at": UtcDateTimeField(),
+        "updated_at": UtcDateTimeField(),
         "version": serializers.IntegerField(help_text="Bumped by every change; the ETag is `\"v<version>\"`."),
         "merged_from": serializers.CharField(
             required=False, help_text="Only when the UCRN asked for is a merged customer's: that UCRN. The "
@@ -159,14 +210,24 @@ class ChangeRecordOutputSerializer(serializers.Serializer):
     who = serializers.CharField(source="user.username", allow_null=True, default=None)
     channel = serializers.CharField()
     action = serializers.CharField()
-    when = serializers.DateTimeField(source="created_at")
+    when = UtcDateTimeField(source="created_at")
     changes = ChangeOutputSerializer(many=True)
 
 
 class ListItemSerializer(serializers.Serializer):
-    id = serializers.JSONField(help_text="An integer, or the value itself for contact types and statuses.")
+    """An item of a list whose ids are integers (all but contact types and statuses)."""
+
+    id = serializers.IntegerField(help_text="Countries: the ISO 3166-1 numeric code (826, shown as 0826).")
     name = serializers.CharField()
-    code = serializers.CharField(required=False, help_text="Languages only: the ISO 639-1 code.")
+    code = serializers.CharField(required=False, help_text="Countries: the ISO 3166-1 alpha-2 code; languages: "
+                                 "the ISO 639-1 code. Read-only: a write names the item by its id.")
+
+
+class ValueListItemSerializer(serializers.Serializer):
+    """An item of contact types or statuses, whose id is the value itself (`"Individual"`, `"Active"`)."""
+
+    id = serializers.CharField()
+    name = serializers.CharField()
 
 
 # `{"name": [{"message", "code"}]}`: the one error shape of hub.api.exception_handler.
@@ -197,11 +258,12 @@ class ErrorSchema(OpenApiSerializerExtension):
         return ERROR_SCHEMA
 
 
-INPUT_COMPONENTS = ("ProfileCreateInput", "ProfileUpdateInput", "ProfilePatchInput")
+# The bodies whose unknown names are refused (400 `unknown_field`): the profile writes, a merge, an event.
+INPUT_COMPONENTS = ("ProfileCreateInput", "ProfileUpdateInput", "ProfilePatchInput", "MergeInput", "EventInput")
 
 
 def close_input_schemas(result: dict, generator, request, public) -> dict:
-    """drf-spectacular hook: a write refuses names it does not know (400 `unknown_field`), so say so."""
+    """drf-spectacular hook: these writes refuse names they do not know (400 `unknown_field`), so say so."""
     schemas = result.get("components", {}).get("schemas", {})
     for name in INPUT_COMPONENTS:
         for variant in (name, f"Patched{name}"):

@@ -11,7 +11,7 @@ from typing import Any
 from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.generics import GenericAPIView
@@ -23,6 +23,7 @@ from hub.api import Pagination
 from hub.api_urls import location, location_header
 from hub.idempotency import idempotent
 from profiles.api import serializers as s
+from profiles.datanames import PATCH_OPTION_DEFAULTS
 from profiles.filters import CustomerFilterSet
 from profiles.models import Customer
 from profiles.selectors import (
@@ -98,6 +99,13 @@ def not_modified(request: Request, version: int) -> bool:
     return header.strip() == "*" or any(v == version for _, v in _entity_tags(header))
 
 
+# A list's items: integer ids, or (contact types, statuses) the value itself as the id.
+LIST_ITEMS = PolymorphicProxySerializer(
+    component_name="ReferenceListItem", serializers=[s.ListItemSerializer, s.ValueListItemSerializer],
+    resource_type_field_name=None, many=True,
+)
+
+
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     """The documented error responses of an operation, all in the one error shape."""
     return {code: OpenApiResponse(s.ErrorSerializer, description=ERROR_TEXT[code]) for code in (*codes, 401, 429)}
@@ -125,7 +133,9 @@ class ProfileListCreateView(AllowListed, GenericAPIView):
         return profile_search(user=self.request.user)
 
     @extend_schema(
-        operation_id="profiles_search",
+        operation_id="profiles_search", tags=["search"], summary="Search customers",
+        description="CSAs only. Each filter given narrows the result; a page of search results (`page`, `page_size` "
+                    "up to 100: above it is 400 `max_value`), in surname order, or most similar first with `name`.",
         responses={200: s.ProfileSummarySerializer(many=True), **errors(400, 403, 404)},
     )
     def get(self, request: Request) -> Response:
@@ -134,7 +144,10 @@ class ProfileListCreateView(AllowListed, GenericAPIView):
 
     @idempotent
     @extend_schema(
-        operation_id="profiles_create",
+        operation_id="profiles_create", tags=["profiles"], summary="Create a customer",
+        description="Create (SPEC 4.1): `contact_type` and `preferred_contact_method` are required; a new UCRN is "
+                    "issued. Likely duplicates come back as `possible_duplicate` warnings. CSAs, or a citizen making "
+                    "their own profile.",
         parameters=[location_header("The new customer's profile: `/api/v1/profiles/{ucrn}/`.")],
         request=s.ProfileCreateInputSerializer,
         responses={201: s.ProfileWriteOutputSerializer, **errors(400, 403, 413, 415)},
@@ -152,7 +165,7 @@ class ProfileDetailView(AllowListed, APIView):
     allow_list = "profile"
 
     @extend_schema(
-        operation_id="profiles_get",
+        operation_id="profiles_get", tags=["profiles"], summary="Get a customer's profile",
         parameters=[UCRN, IF_NONE_MATCH, ETAG, CONTENT_LOCATION],
         description="The profile. A merged customer's UCRN returns the survivor's profile, with `merged_from` "
         "and a Content-Location header naming the survivor; writes to a merged UCRN are refused (400 `merged`).",
@@ -174,7 +187,11 @@ class ProfileDetailView(AllowListed, APIView):
         return Response(profile, headers=headers)
 
     @extend_schema(
-        operation_id="profiles_update",
+        operation_id="profiles_update", tags=["profiles"], summary="Update a customer (full)",
+        description="Full Update (SPEC 4.2, 4.3): names absent are untouched; a name given blank is cleared unless "
+                    "`ignore_empty_entries` (default false); `contact_type` and `preferred_contact_method` are "
+                    "required. `email_address` is never changed (another value: 400 `email_not_updatable`). "
+                    "Read-only names of the Get output are ignored, so GET, edit, PUT works.",
         parameters=[UCRN, IF_MATCH, ETAG],
         request=s.ProfileUpdateInputSerializer,
         responses={200: s.ProfileWriteOutputSerializer, **errors(400, 403, 404, 412, 413, 415)},
@@ -184,7 +201,10 @@ class ProfileDetailView(AllowListed, APIView):
                                       expected_version=expected_version(request)))
 
     @extend_schema(
-        operation_id="profiles_partial_update",
+        operation_id="profiles_partial_update", tags=["profiles"], summary="Update a customer (partial)",
+        description="Partial Update (SPEC 4.2, 4.3): as PUT, but nothing is required and `ignore_empty_entries` "
+                    "defaults to true, so a blank value keeps the stored one. `email_address` is never changed "
+                    "(another value: 400 `email_not_updatable`).",
         parameters=[UCRN, IF_MATCH, ETAG],
         request=s.ProfilePatchInputSerializer,
         responses={200: s.ProfileWriteOutputSerializer, **errors(400, 403, 404, 412, 413, 415)},
@@ -196,7 +216,7 @@ class ProfileDetailView(AllowListed, APIView):
             user=request.user,
             channel=CHANNEL,
             full=False,
-            option_defaults={"ignore_empty_entries": True},
+            option_defaults=PATCH_OPTION_DEFAULTS,
             expected_version=expected_version(request),
         )
         return written(result)
@@ -208,7 +228,9 @@ class AddressHistoryView(AllowListed, APIView):
     allow_list = "addresses"
 
     @extend_schema(
-        operation_id="profiles_addresses",
+        operation_id="profiles_addresses", tags=["profiles"], summary="A customer's address history",
+        description="Every address record of the customer, newest first; `is_primary` marks the current one. CSAs, "
+                    "or a citizen for their own UCRN.",
         parameters=[UCRN],
         responses={200: s.AddressOutputSerializer(many=True), **errors(403, 404)},
     )
@@ -223,7 +245,9 @@ class ChangeHistoryView(AllowListed, APIView):
     allow_list = "history"
 
     @extend_schema(
-        operation_id="profiles_history",
+        operation_id="profiles_history", tags=["profiles"], summary="A customer's change history",
+        description="The change records of the customer, newest first: who, through which door, when, and each "
+                    "field's before and after. CSAs, or a citizen for their own UCRN.",
         parameters=[UCRN],
         responses={200: s.ChangeRecordOutputSerializer(many=True), **errors(403, 404)},
     )
@@ -238,9 +262,13 @@ class ReferenceListView(AllowListed, APIView):
     allow_list = "open"  # nothing personal
 
     @extend_schema(
-        operation_id="lists_get",
+        operation_id="lists_get", tags=["lists"], summary="A reference list",
+        description="A reference list for forms and integrations, in its order: `[{\"id\", \"name\"}]`. Ids are "
+                    "integers (countries: the ISO 3166-1 numeric code, with `code` its alpha-2; languages with "
+                    "`code` their ISO 639-1), except `contact_types` and `statuses`, whose id is the value "
+                    "itself. Any signed-in user.",
         parameters=[OpenApiParameter("list_name", str, OpenApiParameter.PATH, enum=list(REFERENCE_LISTS))],
-        responses={200: s.ListItemSerializer(many=True), **errors(404)},
+        responses={200: LIST_ITEMS, **errors(404)},
     )
     def get(self, request: Request, list_name: str) -> Response:
         if list_name not in REFERENCE_LISTS:

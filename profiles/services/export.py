@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from hub.roles import UserLike, is_csa
 from profiles import registry
@@ -31,6 +32,11 @@ from profiles.selectors import (
     survivor_records_of_merge,
 )
 from profiles.services.audit import record_change
+from profiles.timestamps import api_datetime
+
+# The date-time columns of the rows a merge keeps snapshots of.
+ROW_MOMENTS = frozenset(f.attname for model in (Customer, Address) for f in model._meta.concrete_fields
+                        if isinstance(f, models.DateTimeField))
 
 
 def profile_export(*, ucrn: Any, user: UserLike, channel: str) -> dict[str, Any]:
@@ -45,7 +51,7 @@ def profile_export(*, ucrn: Any, user: UserLike, channel: str) -> dict[str, Any]
         subject = registry.subject_of(customer)
         data = {
             "ucrn": customer.ucrn,
-            "exported_at": timezone.now().isoformat(),
+            "exported_at": api_datetime(timezone.now()),
             "erased_at": _when(customer.erased_at),
             "portal_account": _portal_account(customer.portal_user),
             "profile": profile_data(customer, primary_address(customer)),
@@ -61,7 +67,7 @@ def profile_export(*, ucrn: Any, user: UserLike, channel: str) -> dict[str, Any]
 
 
 def _when(moment: Any) -> str | None:
-    return moment.isoformat() if moment is not None else None
+    return api_datetime(moment)
 
 
 def _portal_account(user: AbstractBaseUser | None) -> dict[str, Any] | None:
@@ -79,7 +85,7 @@ def _addresses(customer: Customer) -> list[dict[str, Any]]:
 
 def _address(address: Address) -> dict[str, Any]:
     return {"id": address.pk, "is_primary": address.is_primary, **address_data(address),
-            "created_at": address.created_at.isoformat()}
+            "created_at": api_datetime(address.created_at)}
 
 
 def _changes(customer: Customer) -> list[dict[str, Any]]:
@@ -89,7 +95,7 @@ def _changes(customer: Customer) -> list[dict[str, Any]]:
 
 def _change(record: ChangeRecord) -> dict[str, Any]:
     return {"who": record.user.get_username() if record.user else None, "channel": record.channel,
-            "action": record.action, "when": record.created_at.isoformat(), "changes": record.changes}
+            "action": record.action, "when": api_datetime(record.created_at), "changes": record.changes}
 
 
 def _merges(subject: registry.Subject, *, others_visible: bool) -> list[dict[str, Any]]:
@@ -106,21 +112,39 @@ def _merges(subject: registry.Subject, *, others_visible: bool) -> list[dict[str
             "id": merge.pk,
             "survivor": merge.survivor.ucrn if survivor or others_visible else None,
             "merged": merge.merged.ucrn if merged or others_visible else None,
-            "created_at": merge.created_at.isoformat(),
+            "created_at": api_datetime(merge.created_at),
             "by": merge.user.get_username() if merge.user else None,
             "channel": merge.channel,
             "choices": merge.choices,
             "undone_at": _when(merge.undone_at),
             "undone_by": merge.undone_by.get_username() if merge.undone_by else None,
-            "survivor_before": merge.survivor_before if survivor else None,
-            "merged_before": merge.merged_before if merged else None,
-            "moved": merge.moved if merged else None,
+            "survivor_before": _stored_moments(merge.survivor_before) if survivor else None,
+            "merged_before": _stored_moments(merge.merged_before) if merged else None,
+            "moved": _stored_moments(merge.moved) if merged else None,
             # Undone, the merge joined two people: the other one's history of it holds the subject's values.
             "survivor_history": [_taken(r) for r in with_json(survivor_records_of_merge(merge).select_related(
                 "user").order_by("-created_at", "-id"), "changes")]
             if merged and not survivor and merge.undone_at is not None else None,
         })
     return exported
+
+
+def _stored_moments(value: Any) -> Any:
+    """A merge's snapshots of rows (the customer's row, address records, what moved), with the rows'
+    moments in the API's one date-time style: they were stored as Python wrote them (`+00:00`). Only the
+    keys that are date-time columns of a customer or an address are read as moments, so no value a person
+    typed is touched."""
+    if isinstance(value, dict):
+        return {key: _stored_moment(item) if key in ROW_MOMENTS else _stored_moments(item)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_stored_moments(item) for item in value]
+    return value
+
+
+def _stored_moment(value: Any) -> Any:
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    return api_datetime(moment) if moment is not None else value
 
 
 def _taken(record: ChangeRecord) -> dict[str, Any]:
@@ -154,7 +178,7 @@ def _marks(subject: registry.Subject, *, others_visible: bool) -> list[dict[str,
         {
             "ucrn": (mark.second if mark.first_id in ids else mark.first).ucrn if others_visible else None,
             "marked_by": mark.marked_by.get_username() if mark.marked_by else None,
-            "created_at": mark.created_at.isoformat(),
+            "created_at": api_datetime(mark.created_at),
         }
         for mark in marks
     ]

@@ -213,7 +213,7 @@ def test_lists(citizen_api, name):
     if name == "languages":
         assert all(item["code"] for item in items)
     if name == "countries":
-        assert {"id": 826, "name": "United Kingdom"} in items
+        assert {"id": 826, "name": "United Kingdom", "code": "GB"} in items
 
 
 def test_an_unknown_list_is_404(csa_api):

@@ -127,5 +127,7 @@ def test_pagination(csa_api):
     page = csa_api.get(url(), {"page_size": 10}).json()
     assert page["count"] == 30 and len(page["results"]) == 10 and page["next"] and page["previous"] is None
     assert len(csa_api.get(url()).json()["results"]) == 25
-    assert len(csa_api.get(url(), {"page_size": 1000}).json()["results"]) == 30  # at most 100
+    assert len(csa_api.get(url(), {"page_size": 100}).json()["results"]) == 30  # at most 100
+    refused = csa_api.get(url(), {"page_size": 1000})  # a 400, not a silent cap: the caller asked for all
+    assert refused.status_code == 400 and codes(refused) == {"page_size": ["max_value"]}
     assert csa_api.get(url(), {"page": 99}).status_code == 404

@@ -49,7 +49,7 @@ def test_an_organisation_name_spelt_roughly(csa_api):
 
 def test_the_fuzzy_filter_is_in_the_schema(csa_api):
     schema = csa_api.get("/api/schema/", HTTP_ACCEPT="application/json").json()
-    parameters = schema["paths"]["/api/v1/profiles/"]["get"]["parameters"]
+    parameters = schema["paths"]["/api/v1/profiles"]["get"]["parameters"]
     assert any(p["name"] == "name" and "Smyth" in p["description"] for p in parameters)
 
 

@@ -5,6 +5,7 @@ import pytest
 
 from profiles.factories import CustomerFactory, UserFactory
 from profiles.models import ChangeRecord
+from profiles.timestamps import api_datetime
 from tests.api.conftest import token_client
 from tests.privacy.conftest import CUSTOM, api_client
 
@@ -61,7 +62,7 @@ def test_the_export_holds_everything_erasure_would_touch(full_customer, csa):
 
     assert data["portal_account"] == {
         "username": "erasure-citizen", "email": "zq.account@example.org", "first_name": "", "last_name": "",
-        "last_login": "2026-01-02T03:04:05+00:00", "date_joined": account.date_joined.isoformat(),
+        "last_login": "2026-01-02T03:04:05.000000Z", "date_joined": api_datetime(account.date_joined),
         "is_active": True}
     assert account.password.split("$")[-1] not in response.content.decode()  # never the password hash
     assert sorted(e["payload"]["properties"]["note"] for e in data["events"]) == ["Zqeventnote", "Zqlost"]
