@@ -306,7 +306,7 @@ def check_session(a: int, b: int, username: str) -> None:
 
 
 def check_throttle(a: int, b: int, token: str) -> None:
-    # The throttle counts in fixed one-minute windows (hub.throttling): start well inside one, so the
+    # The throttle counts in fixed one-minute windows (core.throttling): start well inside one, so the
     # count cannot restart half way through this check.
     if time.time() % 60 > 45:
         time.sleep(60.5 - time.time() % 60)

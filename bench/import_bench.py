@@ -215,7 +215,7 @@ def load_customers(count: int, rng: random.Random) -> list[dict[str, Any]]:
 
 
 def make_csa() -> Any:
-    from profiles.factories import UserFactory
+    from tests.factories import UserFactory
 
     return UserFactory(username="bench-import-csa", role="csa")
 

@@ -24,7 +24,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from profiles.jsonlimits import load_json
+from core.jsonlimits import load_json
 
 MINE, THEIRS = "mine", "theirs"
 

@@ -15,11 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hub.forms import Text, error_items, show_errors
-from hub.views import csa_required
+from core.roles import csa_required
 from profiles import display
+from profiles.forms import Text, error_items, show_errors
 from profiles.models import Channel
-from profiles.services import profile_get
+from profiles.selectors import profile_get
 from profiles.services.merge import ADDRESS, CHOICE_VALUES, MergePreview, merge_preview, merge_undo, profile_merge
 
 

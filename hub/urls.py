@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from hub.api_urls import api_fallback, api_path
+from core.api_urls import api_fallback, api_path
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="home", permanent=False)),

@@ -5,19 +5,23 @@ the result. The service's `ValidationError` is shown beside the fields; nothing 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hub.forms import (
+from core.roles import csa_required, is_citizen, is_csa, role_required
+from hub.duplicates import record_duplicates
+from hub.merge import VersionForm, loaded_values, merge_stale
+from hub.recent import recent_customer_opened, recent_customers
+from integrations.models import Case
+from profiles import display
+from profiles.filters import CustomerFilterSet, fuzzy_name_text
+from profiles.forms import (
     AddressChangeForm,
     AddressForm,
     EmailForm,
@@ -27,43 +31,15 @@ from hub.forms import (
     profile_initial,
     show_errors,
 )
-from hub.merge import VersionForm, loaded_values, merge_stale
-from hub.recent import recent_customer_opened, recent_customers
-from hub.roles import is_citizen, is_csa
-from integrations.models import Case
-from profiles import display
-from profiles.filters import CustomerFilterSet, fuzzy_name_text
 from profiles.models import ChangeRecord, Channel, Customer
-from profiles.selectors import address_history, change_history, profile_search
-from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_get, profile_update
+from profiles.selectors import address_history, change_history, profile_get, profile_search
+from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_update
 from profiles.services.merge import active_merges_into
-
-View = Callable[..., HttpResponse]
 
 # A full update with blanks cleared: the edit page shows every current value, so a blanked field is meant.
 EDIT_OPTIONS = {"ignore_empty_entries": False}
 # An update never changes the email (SPEC 4.2): it has its own form, calling profile_change_email.
 EDIT_NAMES = [name for name in ProfileForm.base_fields if name != "email_address"]
-
-
-def role_required(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
-    """Anonymous users go to the sign-in page; signed-in users without the role get 403."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not allowed(request.user):
-                raise PermissionDenied("This page is not for your role.")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-csa_required = role_required(is_csa)
 
 
 @role_required(lambda user: True)
@@ -158,8 +134,6 @@ def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
         messages.info(request, f"Customer {ucrn} was merged into {profile['ucrn']}: this is customer "
                       f"{profile['ucrn']}'s record.")
         return redirect("hub:customer_record", ucrn=profile["ucrn"])
-    from hub.duplicates import record_duplicates  # here: hub.duplicates uses this module's csa_required
-
     recent_customer_opened(user=request.user, ucrn=profile["ucrn"])
     labels = display.reference_labels()
     records_of_address = list(address_history(ucrn=ucrn, user=request.user))

@@ -23,14 +23,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from hub.roles import UserLike, is_citizen, is_csa, linked_ucrn
+from core.roles import UserLike, is_citizen, is_csa
 from integrations.models import Case, Form, FormField, Integration
 from integrations.tokens import UnknownToken, render, tokens_in
 from profiles import values as parsers
-from profiles.access import survivor_of
+from profiles.access import linked_ucrn, survivor_of
 from profiles.datanames import ADDRESS_MATCH_NAMES, PROFILE_NAMES
 from profiles.models import Customer
-from profiles.services import customer_for, profile_create, profile_get, profile_update
+from profiles.selectors import profile_get
+from profiles.services import customer_for, profile_create, profile_update
 from profiles.services.addresses import ended_warnings
 from profiles.services.audit import jsonable
 from profiles.services.duplicates import (

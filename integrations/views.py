@@ -14,14 +14,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from hub.duplicates import duplicate_rows
-from hub.forms import error_items
-from hub.roles import is_citizen, linked_ucrn
-from hub.views import csa_required, role_required
+from core.roles import csa_required, is_citizen, role_required
 from integrations.forms import RunnerForm
 from integrations.models import Case, Form, Integration
 from integrations.runner import CHECK, DIFFERENT, NON_FIELD, Lookup, lookup, may_fill, refill, submit
 from profiles import display
+from profiles.access import linked_ucrn
+from profiles.forms import error_items
 from profiles.models import Channel
 from profiles.services import customer_for
 
@@ -105,7 +104,7 @@ def _fill(
             return _done(request, submission, saved=action == "save", to_record=page["to_record"])
         for name, errors in submission.errors.items():
             runner_form.add_error(None if name == NON_FIELD else name, errors)
-        duplicates = duplicate_rows(submission.duplicates)
+        duplicates = display.duplicate_rows(submission.duplicates)
     updates = any(i.kind == Integration.Kind.UPDATE for i in form.integrations.all())
     return render(
         request,

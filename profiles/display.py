@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ValidationError
 
 from profiles.models import Address
 from profiles.selectors import reference_lists
 from profiles.values import parse_date, parse_phone, phone_national
+
+if TYPE_CHECKING:
+    from profiles.services.duplicates import Duplicate
 
 LABELS: dict[str, str] = {
     "ucrn": "UCRN",
@@ -289,3 +292,16 @@ def outcome_words(
                             "after_text": words["after"], "text": words["text"]})
         worded.append({**outcome, "changes": changes})
     return worded
+
+
+def duplicate_rows(duplicates: list[Duplicate], labels: Labels | None = None) -> list[dict[str, Any]]:
+    """What a CSA reads of each candidate: UCRN, name, current address, why it may be the same person."""
+    return [
+        {
+            "ucrn": d.customer.ucrn,
+            "name": d.customer.display_name or "(no name)",
+            "address": show_address(d.primary, labels) if d.primary is not None else "",
+            "reasons": d.reason_text[:1].upper() + d.reason_text[1:],
+        }
+        for d in duplicates
+    ]

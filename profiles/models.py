@@ -343,3 +343,16 @@ class Merge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merged.ucrn} merged into {self.survivor.ucrn}"
+
+
+# The reference lists by their API name (`GET /api/v1/lists/{name}`), read whole and cached together.
+REFERENCE_LISTS: dict[str, type[models.Model]] = {
+    "titles": Title,
+    "suffixes": Suffix,
+    "countries": Country,
+    "languages": Language,
+    "locations": Location,
+    "contact_methods": ContactMethod,
+    "contact_types": ContactType,
+    "statuses": Status,
+}

@@ -17,9 +17,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from hub.api import IsCSA
-from hub.api_urls import location, location_header
-from hub.idempotency import idempotent
+from core.api import IsCSA
+from core.api_urls import location, location_header
+from core.idempotency import idempotent
 from profiles.api import serializers as s
 from profiles.api.views import UCRN, errors
 from profiles.services.duplicates import REASONS, duplicates_for, mark_not_same_person

@@ -169,7 +169,7 @@ class ListItemSerializer(serializers.Serializer):
     code = serializers.CharField(required=False, help_text="Languages only: the ISO 639-1 code.")
 
 
-# `{"name": [{"message", "code"}]}`: the one error shape of hub.api.exception_handler.
+# `{"name": [{"message", "code"}]}`: the one error shape of core.errors.exception_handler.
 ERROR_SCHEMA = {
     "type": "object",
     "description": "Errors by data name (`detail` or `non_field_errors` when not about one name).",
@@ -185,7 +185,7 @@ ERROR_SCHEMA = {
 
 
 class ErrorSerializer(serializers.Serializer):
-    """Documentation only: the error responses are built by hub.api.exception_handler."""
+    """Documentation only: the error responses are built by core.errors.exception_handler."""
 
 
 class ErrorSchema(OpenApiSerializerExtension):

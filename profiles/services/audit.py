@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.roles import UserLike
+from core.caching import bump
+from core.roles import UserLike
 from profiles import signals
-from profiles.caching import bump, profile_changed, profile_generation
+from profiles.caching import profile_changed, profile_generation
 from profiles.jsontree import jsonable
 from profiles.models import ChangeRecord, Customer
 from profiles.services.bulk import bulk_insert

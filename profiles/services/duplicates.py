@@ -32,7 +32,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Concat, Lower
 
-from hub.roles import UserLike, is_csa
+from core.roles import UserLike, is_csa
 from profiles import values
 from profiles.access import customer_for
 from profiles.datanames import ADDRESS_NAMES, PROFILE_NAMES

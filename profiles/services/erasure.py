@@ -32,7 +32,7 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from hub.roles import Role, UserLike, is_admin
+from core.roles import Role, UserLike, is_admin
 from profiles import caching, registry
 from profiles.access import erased_error
 from profiles.jsontree import MAX_DEPTH, with_json

@@ -33,9 +33,10 @@ from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 
-from hub.roles import UserLike, is_csa
+from core import jsonlimits
+from core.roles import UserLike, is_csa
 from profiles import values
-from profiles.access import check_may_access, check_writable
+from profiles.access import check_may_ask, check_row, check_writable
 from profiles.datanames import reference_memo
 from profiles.models import CUSTOM_FIELD_COUNT, Address, ChangeRecord, Customer
 from profiles.services.audit import record_changes
@@ -255,10 +256,9 @@ def _decide(
     for job in jobs:
         try:
             if job.ucrn is not None:
-                check_may_access(user, job.ucrn)
+                check_may_ask(user, job.ucrn)
                 customer = locked.get(job.ucrn)
-                if customer is None:
-                    raise Http404("No customer has this UCRN.")
+                check_row(user, found=customer is not None, portal_user_id=getattr(customer, "portal_user_id", None))
                 check_writable(customer, user)
                 history = addresses[customer.pk]
                 decision = decide_update(
@@ -321,7 +321,7 @@ def _match_value(key: str, record: Any) -> str | None:
     raw = record.get(key)
     if values.is_blank(raw) or not isinstance(raw, (str, int)) or isinstance(raw, bool):
         return None
-    if isinstance(raw, str) and not values.is_storable_text(raw):
+    if isinstance(raw, str) and not jsonlimits.is_storable_text(raw):
         return None  # matches no one (nor can it be looked up); the record's parsing refuses it
     text = str(raw).strip()
     if key == "email_address":

@@ -1,4 +1,4 @@
-"""Merging one customer into another, and undoing it (issue 7).
+"""Merging one customer into another, and undoing it.
 
 A merge keeps one record, the **survivor**, and folds the other, the **merged** record, into it:
 
@@ -10,7 +10,8 @@ A merge keeps one record, the **survivor**, and folds the other, the **merged** 
 - every address record of the merged customer moves to the survivor as history: not primary, dates
   untouched (a merge invents no end dates), unless the merged record's primary address was chosen, in
   which case it stays primary and the survivor's primary stops being primary (still at most one).
-- the merged customer's cases and change records move to the survivor; its portal account moves too if
+- the merged customer's change records, and the rows other apps keep about it that follow it (cases:
+  `profiles.registry.register_merge`), move to the survivor; its portal account moves too if
   the survivor has none (a citizen whose record was merged then sees the survivor: the same person).
 - the merged record keeps its other values, gets status Merged and `merged_into` = the survivor, so its
   UCRN resolves there (`profiles.access.survivor_of`); writes to it are refused (400 `merged`).
@@ -36,8 +37,8 @@ from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
-from hub.roles import UserLike, is_csa
-from integrations.models import Case
+from core.roles import UserLike, is_csa
+from profiles import registry
 from profiles.access import customer_for
 from profiles.datanames import ADDRESS_NAMES, PROFILE_NAMES, READ_ONLY_NAMES
 from profiles.display import label
@@ -96,7 +97,8 @@ def merge_preview(*, survivor_ucrn: Any, merged_ucrn: Any, user: UserLike) -> Me
     preview = MergePreview(
         survivor=survivor, merged=merged, survivor_address=s_primary, merged_address=m_primary,
         address_default=SURVIVOR if s_primary is not None or m_primary is None else MERGED,
-        counts={"addresses": merged.addresses.count(), "cases": merged.cases.count(),
+        counts={"addresses": merged.addresses.count(),
+                **{rows.key: rows.count(merged) for rows in registry.merged_rows()},
                 "change_records": merged.change_records.count()},
     )
     for name, spec in PROFILE_NAMES.items():
@@ -163,9 +165,7 @@ def profile_merge(
             record.save(update_fields=["customer", "is_primary"])
             address_changes.append(change("address", None, address_values(record), address_id=record.pk))
 
-        case_ids = list(merged.cases.order_by("pk").values_list("pk", flat=True))
-        cases = list(Case.objects.filter(pk__in=case_ids).order_by("pk").values_list("reference", flat=True))
-        Case.objects.filter(pk__in=case_ids).update(customer=survivor)  # not `updated_at`: undo is exact
+        others = {rows.key: rows.move(merged, survivor) for rows in registry.merged_rows()}  # (ids, labels)
         record_ids = list(merged.change_records.order_by("pk").values_list("pk", flat=True))
         ChangeRecord.objects.filter(pk__in=record_ids).update(customer=survivor)
 
@@ -192,7 +192,7 @@ def profile_merge(
                 "addresses": [a.pk for a in m_addresses],
                 "addresses_after": {str(a.pk): _row(a) for a in m_addresses},
                 "demoted": demoted,
-                "cases": case_ids,
+                **{key: ids for key, (ids, _) in others.items()},
                 "change_records": record_ids,
                 "portal_user": portal_user_id,
             },
@@ -201,7 +201,7 @@ def profile_merge(
         survivor_record = record_change(
             customer=survivor, user=user, channel=channel, action=ChangeRecord.Action.MERGE,
             changes=[{**change("merged_from", None, merged.ucrn), **link}, *field_changes, *address_changes,
-                     *([change("cases", None, ", ".join(cases))] if cases else []),
+                     *(change(key, None, ", ".join(labels)) for key, (_, labels) in others.items() if labels),
                      *([change("portal_user", None, "linked")] if portal_user_id else [])],
         )
         merged_record = record_change(
@@ -271,7 +271,8 @@ def merge_undo(*, merge_id: Any, user: UserLike, channel: str, ucrn: Any = None)
             record.save()
             undo_changes.append(change("address", address_values(record), None, address_id=record.pk))
 
-        Case.objects.filter(pk__in=moved["cases"], customer=survivor).update(customer=merged)
+        for rows in registry.merged_rows():
+            rows.move_back(moved.get(rows.key, []), survivor, merged)
         ChangeRecord.objects.filter(pk__in=moved["change_records"]).update(customer=merged)
 
         # The merged record: exactly as it was (status, email, portal account, merged_into cleared).

@@ -18,13 +18,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 
-from hub.roles import UserLike, is_csa
-from hub.throttling import attempt
+from core import api
+from core.roles import UserLike, is_csa
+from core.throttling import AttemptRefused, attempt
 from profiles import values
-from profiles.access import check_may_create, customer_for, customer_for_update, survivor_of
+from profiles.access import check_may_ask, check_may_create, check_row, check_writable, customer_for
 from profiles.datanames import PROFILE_NAMES
 from profiles.models import Address, ChangeRecord, Customer
-from profiles.selectors import primary_address, profile_data
+from profiles.selectors import primary_address, profile_data, profile_row
 from profiles.services.addresses import (
     AddressPlan,
     address_warnings,
@@ -50,38 +51,33 @@ class ProfileResult:
     created: bool = False
 
 
-class VersionConflict(Exception):
-    """The record changed since the version the caller expected (HTTP 412): nothing was written."""
+class VersionConflict(api.VersionConflict):
+    """The customer changed since the version the caller expected (HTTP 412): nothing was written."""
 
     def __init__(self, *, current_version: int) -> None:
-        super().__init__(f"The customer has changed: it is now at version {current_version}.")
-        self.current_version = current_version
+        super().__init__(f"The customer has changed: it is now at version {current_version}.",
+                         current_version=current_version)
 
 
-def profile_get(*, ucrn: Any, user: UserLike) -> dict[str, Any]:
-    """SPEC section 3: the profile of `ucrn`, if `user` may see it (403 or 404 otherwise).
-
-    The UCRN of a merged customer resolves, for CSAs, to the survivor: its profile, with `merged_from`
-    naming the UCRN asked for. A citizen still linked to a merged record sees that record, never another.
-    """
-    customer = customer_for(user, ucrn)
-    if customer.merged_into_id is not None and is_csa(user):
-        survivor = survivor_of(customer)
-        return {**profile_data(survivor, primary_address(survivor)), "merged_from": customer.ucrn}
-    return profile_data(customer, primary_address(customer))
+def customer_for_update(user: UserLike, ucrn: object) -> tuple[Customer, Address | None]:
+    """`customer_for(user, ucrn, lock=True)` and the customer's primary address, in one query (the row
+    lock is on the customer only): the Update's hot path (`profile_update`)."""
+    check_may_ask(user, ucrn)
+    row = profile_row(ucrn, lock=True)
+    check_row(user, found=row is not None, portal_user_id=row[0].portal_user_id if row else None)
+    check_writable(row[0], user)
+    return row
 
 
-class TooManyAttempts(ValidationError):
+class TooManyAttempts(AttemptRefused):
     """A citizen tried to create their profile more often than `CITIZEN_CREATE_RATE` allows: refused before
-    the data is looked at. A `ValidationError` (on `non_field_errors`, code `throttled`), so that every door
-    shows it as it shows the Create's other errors; the API answers it 429 with Retry-After (`hub.api`)."""
+    the data is looked at, on every door as the Create's other errors are (the API: 429 with Retry-After)."""
 
     def __init__(self, wait: float) -> None:
         minutes = max(1, math.ceil(wait / 60))
         message = (f"Too many attempts to create your profile: try again in {minutes} minute"
                    f"{'s' if minutes > 1 else ''}, or contact the council.")
-        super().__init__({"non_field_errors": ValidationError(message, code="throttled")})
-        self.wait = wait
+        super().__init__(message, wait=wait)
 
 
 def check_citizen_create_rate(user: UserLike) -> None:

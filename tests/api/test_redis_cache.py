@@ -1,4 +1,4 @@
-"""hub.redis_cache: Django's Redis cache with its client kept between calls (issue 8)."""
+"""core.redis_cache: Django's Redis cache with its client kept between calls (issue 8)."""
 from __future__ import annotations
 
 import socket
@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from hub.redis_cache import ReusingRedisCache
+from core.redis_cache import ReusingRedisCache
 
 
 def redis_up() -> bool:

@@ -16,9 +16,9 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection, connections
 
-from profiles.factories import CustomerFactory, UserFactory
 from profiles.models import Address, ChangeRecord, Customer
 from profiles.services import profile_update
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -16,11 +16,11 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.models import Address, ChangeRecord, Customer
 from profiles.services import imports
 from profiles.services.imports import import_records
 from systems.models import Delivery, Subscription
+from tests.factories import AddressFactory, CustomerFactory
 
 TODAY = dt.date.today()
 NEW_EMAILS = [f"new{n}@example.org" for n in range(6)]

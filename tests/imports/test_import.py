@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from profiles.factories import CustomerFactory
 from profiles.models import ChangeRecord, Customer
 from profiles.services.imports import import_records
+from tests.factories import CustomerFactory
 
 NEW = {"contact_type": "Individual", "preferred_contact_method": 3, "first_name": "Iris", "last_name": "Import",
        "email_address": "iris@example.org", "phone_number": "0117 496 0777", "custom_3": "CRM-1",

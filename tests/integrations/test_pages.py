@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from integrations.models import Case
-from profiles.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, UserFactory
 
 
 @pytest.fixture

@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from integrations.models import Case
-from profiles.factories import CustomerFactory, UserFactory
 from profiles.models import Address, ChangeRecord, Customer, Merge
+from profiles.selectors import profile_get
 from profiles.services import merge as merge_service
-from profiles.services import profile_change_email, profile_get
+from profiles.services import profile_change_email
 from profiles.services.erasure import profile_erase
 from profiles.services.merge import UndoConflict, merge_preview, merge_undo, profile_merge
+from tests.factories import CustomerFactory, UserFactory
 from tests.merge.conftest import full_state
 from tests.profiles.support import db_state, error_codes, refused, update
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.factories import CustomerFactory, UserFactory
 from profiles.models import ChangeRecord
 from tests.api.conftest import token_client
+from tests.factories import CustomerFactory, UserFactory
 from tests.privacy.conftest import CUSTOM, api_client
 
 

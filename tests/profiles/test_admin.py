@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from profiles.factories import CustomerFactory
 from profiles.models import (
     Address,
     ChangeRecord,
@@ -20,6 +19,7 @@ from profiles.models import (
     Suffix,
     Title,
 )
+from tests.factories import CustomerFactory
 from tests.profiles.support import db_state
 
 REFERENCE_MODELS = [Title, Suffix, Country, Language, Location, ContactMethod, ContactType, Status]

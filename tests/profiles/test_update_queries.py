@@ -6,9 +6,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from profiles.factories import CustomerFactory
 from profiles.models import ChangeRecord, Customer
-from profiles.services import profile_get, profile_update
+from profiles.selectors import profile_get
+from profiles.services import profile_update
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.factories import CustomerFactory
+from tests.factories import CustomerFactory
 from tests.web.conftest import sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

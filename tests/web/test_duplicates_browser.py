@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.models import Customer, NotSamePerson
+from tests.factories import AddressFactory, CustomerFactory
 from tests.web.conftest import sign_in_as
 from tests.web.test_browser import axe_violations
 

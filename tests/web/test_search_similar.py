@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.factories import CustomerFactory
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
