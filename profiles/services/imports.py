@@ -31,7 +31,6 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.http import Http404
-from django.utils import timezone
 
 from core import jsonlimits
 from core.roles import UserLike, is_csa
@@ -39,7 +38,7 @@ from profiles import values
 from profiles.access import check_may_ask, check_row, check_writable
 from profiles.datanames import reference_memo
 from profiles.models import CUSTOM_FIELD_COUNT, Address, ChangeRecord, Customer
-from profiles.services.audit import record_changes
+from profiles.services.audit import write_customers
 from profiles.services.bulk import bulk_insert, bulk_update
 from profiles.services.profiles import (
     ProfileDecision,
@@ -294,17 +293,10 @@ def _write(decided: list[tuple[_Job, ProfileDecision]], user: UserLike, channel:
         bulk_update(Address, records, fields)
     bulk_insert(Customer, [d.customer for d in decisions if d.created])
     bulk_insert(Address, [d.plan.new for d in decisions if d.plan.new is not None])
-    changed = [d for d in decisions if not d.created]
-    if changed:
-        now = timezone.now()
-        fields = dict.fromkeys(attr for d in changed for attr in _changed_attrs(d.changes))
-        for decision in changed:
-            decision.customer.version += 1  # the row is locked: the database's version + 1, as F() would
-            decision.customer.updated_at = now  # what `save` sets (auto_now); bulk_update does not
-        bulk_update(Customer, [d.customer for d in changed], [*fields, "version", "updated_at"])
-    record_changes(
+    write_customers(
         entries=[(d.customer, ChangeRecord.Action.CREATE if d.created else ChangeRecord.Action.UPDATE,
                   d.changes + d.plan.entries()) for d in decisions],
+        fields=dict.fromkeys(attr for d in decisions if not d.created for attr in _changed_attrs(d.changes)),
         user=user, channel=channel,
     )
 

@@ -33,7 +33,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
@@ -44,7 +43,7 @@ from profiles.datanames import ADDRESS_NAMES, PROFILE_NAMES, READ_ONLY_NAMES
 from profiles.display import label
 from profiles.models import Address, ChangeRecord, Customer, Merge
 from profiles.services.addresses import address_values
-from profiles.services.audit import change, jsonable, record_change
+from profiles.services.audit import change, jsonable, write_customer
 from profiles.services.profiles import _email_taken as email_taken_by_another
 from profiles.ucrn import is_valid_ucrn
 
@@ -179,13 +178,11 @@ def profile_merge(
         merged_changes += [change("status", merged.status_id, MERGED_STATUS)]
         merged.status_id = MERGED_STATUS
         merged.merged_into = survivor
-        _bump(merged, ["status", "merged_into"])
-        _bump(survivor, [PROFILE_NAMES[c["field"]].attr for c in field_changes] + ["portal_user"])
 
         merge = Merge.objects.create(
             survivor=survivor, merged=merged, user=_user(user), channel=channel, choices=applied,
             survivor_before=survivor_before, merged_before=merged_before,
-            survivor_version=survivor.version,
+            survivor_version=survivor.version + 1,  # the version its write below gives it (its row is locked)
             moved={
                 "fields": fields_after,
                 "email_moved": email_moved,
@@ -198,14 +195,16 @@ def profile_merge(
             },
         )
         link = {"merge_id": merge.pk}
-        survivor_record = record_change(
-            customer=survivor, user=user, channel=channel, action=ChangeRecord.Action.MERGE,
+        survivor_record = write_customer(
+            customer=survivor, fields=[PROFILE_NAMES[c["field"]].attr for c in field_changes] + ["portal_user"],
+            user=user, channel=channel, action=ChangeRecord.Action.MERGE,
             changes=[{**change("merged_from", None, merged.ucrn), **link}, *field_changes, *address_changes,
                      *(change(key, None, ", ".join(labels)) for key, (_, labels) in others.items() if labels),
                      *([change("portal_user", None, "linked")] if portal_user_id else [])],
         )
-        merged_record = record_change(
-            customer=merged, user=user, channel=channel, action=ChangeRecord.Action.MERGE,
+        merged_record = write_customer(
+            customer=merged, fields=["status", "merged_into"], user=user, channel=channel,
+            action=ChangeRecord.Action.MERGE,
             changes=[{**change("merged_into", None, survivor.ucrn), **link}, *merged_changes],
         )
         merge.moved["records"] = {SURVIVOR: survivor_record.pk, MERGED: merged_record.pk}
@@ -257,7 +256,6 @@ def merge_undo(*, merge_id: Any, user: UserLike, channel: str, ucrn: Any = None)
             survivor.portal_user_id = survivor_row["portal_user_id"]
             undo_changes.append(change("portal_user", "linked", None))
             attrs.append("portal_user")
-        _bump(survivor, attrs)  # first: it lets go of the merged record's email and portal account
 
         # Addresses: the moved ones stop being primary, the demoted one is primary again, then they go back.
         moved_ids = [int(pk) for pk in moved["addresses"]]
@@ -275,21 +273,22 @@ def merge_undo(*, merge_id: Any, user: UserLike, channel: str, ucrn: Any = None)
             rows.move_back(moved.get(rows.key, []), survivor, merged)
         ChangeRecord.objects.filter(pk__in=moved["change_records"]).update(customer=merged)
 
+        # The survivor first: it lets go of the merged record's email and portal account.
+        write_customer(customer=survivor, fields=attrs, user=user, channel=channel,
+                       action=ChangeRecord.Action.UNMERGE, changes=undo_changes)
         # The merged record: exactly as it was (status, email, portal account, merged_into cleared).
         merged_changes = [{**change("merged_into", survivor.ucrn, None), "merge_id": merge.pk},
                           change("status", merged.status_id, merge.merged_before["row"]["status_id"])]
         if moved["email_moved"]:
             merged_changes.append(change("email_address", "", merge.merged_before["row"]["email_address"]))
         _restore(merged, merge.merged_before["row"])
-        _bump(merged, [f.name for f in Customer._meta.concrete_fields if f.attname not in NOT_RESTORED])
+        write_customer(customer=merged,
+                       fields=[f.name for f in Customer._meta.concrete_fields if f.attname not in NOT_RESTORED],
+                       user=user, channel=channel, action=ChangeRecord.Action.UNMERGE, changes=merged_changes)
 
         merge.undone_at = timezone.now()
         merge.undone_by = _user(user)
         merge.save(update_fields=["undone_at", "undone_by"])
-        record_change(customer=survivor, user=user, channel=channel, action=ChangeRecord.Action.UNMERGE,
-                      changes=undo_changes)
-        record_change(customer=merged, user=user, channel=channel, action=ChangeRecord.Action.UNMERGE,
-                      changes=merged_changes)
     return merge
 
 
@@ -438,13 +437,6 @@ def _lock_pair(first_pk: int, second_pk: int) -> tuple[Customer, Customer]:
 
 def _primary(customer: Customer) -> Address | None:
     return customer.addresses.select_related("country").filter(is_primary=True).first()
-
-
-def _bump(customer: Customer, fields: list[str]) -> None:
-    """Save `fields` and a new version: the ETag and the edit pages' check see the change."""
-    customer.version = F("version") + 1
-    customer.save(update_fields=sorted({*fields, "version", "updated_at"}))
-    customer.refresh_from_db(fields=["version", "updated_at"])
 
 
 def _user(user: UserLike) -> Any:

@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.db.models.functions import Lower
 
 from core import api
@@ -33,7 +32,7 @@ from profiles.services.addresses import (
     plan_for_create,
     plan_for_update,
 )
-from profiles.services.audit import change, record_change
+from profiles.services.audit import change, record_change, write_customer
 from profiles.services.payload import Payload, read_payload
 from profiles.ucrn import is_valid_ucrn, new_ucrn_candidate
 
@@ -245,14 +244,9 @@ def profile_update(
         decision = decide_update(customer=customer, primary=primary, data=data, today=today, full=full,
                                  option_defaults=option_defaults)
         changes = decision.changes + decision.plan.save()
-        if changes:
-            version = customer.version
-            customer.version = F("version") + 1
-            customer.save(update_fields=[*_changed_attrs(changes), "version", "updated_at"])
-            # No re-read: the row is locked, so the database's version + 1 is ours + 1, and `save` set
-            # `updated_at` on the instance; the response is built from the instance in hand.
-            customer.version = version + 1
-            record_change(customer=customer, user=user, channel=channel, action=ChangeRecord.Action.UPDATE, changes=changes)
+        if changes:  # the response is built from the instance in hand: `write_customer` reads nothing back
+            write_customer(customer=customer, fields=_changed_attrs(changes), user=user, channel=channel,
+                           action=ChangeRecord.Action.UPDATE, changes=changes)
         primary = decision.primary
     return ProfileResult(
         customer=customer,
@@ -267,17 +261,18 @@ def profile_change_email(*, ucrn: Any, email: Any, user: UserLike, channel: str)
     with transaction.atomic():
         customer = customer_for(user, ucrn, lock=True)
         if not is_csa(user):
-            raise ValidationError({"email_address": ValidationError("Only a CSA can change an email address.", code="email_not_updatable")})
+            raise ValidationError({"email_address": ValidationError("Only a CSA can change an email address.",
+                                                                    code="email_not_updatable")})
         new = "" if values.is_blank(email) else _parse_or_error("email_address", email)
         changes = []
         if new.lower() != customer.email_address.lower() or new != customer.email_address:
             if new and _email_taken(new, exclude=customer.pk):
-                raise ValidationError({"email_address": ValidationError("Another customer already has this email address.", code="email_already_exists")})
+                raise ValidationError({"email_address": ValidationError(
+                    "Another customer already has this email address.", code="email_already_exists")})
             changes = [change("email_address", customer.email_address, new)]
             customer.email_address = new
-            customer.version = F("version") + 1
-            customer.save(update_fields=["email_address", "version", "updated_at"])
-            record_change(customer=customer, user=user, channel=channel, action=ChangeRecord.Action.EMAIL_CHANGE, changes=changes)
+            write_customer(customer=customer, fields=["email_address"], user=user, channel=channel,
+                           action=ChangeRecord.Action.EMAIL_CHANGE, changes=changes)
     customer = Customer.objects.select_related("prefix", "suffix").get(pk=customer.pk)
     primary = primary_address(customer)
     return ProfileResult(customer=customer, profile=profile_data(customer, primary), changes=changes,

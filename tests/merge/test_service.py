@@ -187,14 +187,14 @@ def test_the_merged_record_is_marked_and_both_are_audited_with_snapshots(csa, su
 
 def test_a_failure_half_way_changes_nothing(csa, survivor, duplicate, monkeypatch):
     before = db_state(), set(Case.objects.values_list("pk", "customer_id"))
-    real = merge_service.record_change
+    real = merge_service.write_customer
 
     def fail_on_the_second(**kwargs):
         if kwargs["customer"].pk == duplicate.pk:
             raise RuntimeError("the database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(merge_service, "record_change", fail_on_the_second)
+    monkeypatch.setattr(merge_service, "write_customer", fail_on_the_second)
     with pytest.raises(RuntimeError):
         do_merge(csa, survivor, duplicate, {"email_address": "merged", "address": "merged"})
     assert (db_state(), set(Case.objects.values_list("pk", "customer_id"))) == before
