@@ -1,4 +1,4 @@
-"""Two app servers behind one PostgreSQL and one Redis (issue 8, "More than one machine"), over real HTTP.
+"""Two app servers behind one PostgreSQL and one Redis, over real HTTP.
 
 Councils run the hub on several servers behind a load balancer. Whatever one server caches or counts must
 hold on the others, so this check starts two gunicorn servers on two loopback ports, sharing a fresh

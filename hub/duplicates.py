@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST
 from core.roles import csa_required
 from profiles import display
 from profiles.display import duplicate_rows
-from profiles.services.duplicates import MERGED, find_duplicates, mark_not_same_person
+from profiles.models import MERGED_STATUS
+from profiles.services.duplicates import find_duplicates, mark_not_same_person
 
 
 def record_duplicates(profile: dict[str, Any], labels: display.Labels, *, erased: bool) -> list[dict[str, Any]]:
     """The record page's panel, from the Get output the page already has (no second read of the customer):
     at most three queries, none for an erased or merged customer (nothing to compare, or not one's own)."""
-    if erased or profile.get("status") == MERGED or "merged_from" in profile:
+    if erased or profile.get("status") == MERGED_STATUS or "merged_from" in profile:
         return []
     return duplicate_rows(find_duplicates(data=profile, customer=profile["ucrn"]), labels)
 

@@ -1,4 +1,4 @@
-"""The merge pages (issue 7): merge another customer into the one on screen, choosing per field; undo.
+"""The merge pages: merge another customer into the one on screen, choosing per field; undo.
 
 Thin, as the other pages: `profiles.services.merge` checks, merges, undoes and audits. The page asks for
 the other UCRN (a GET, so the comparison has a URL), shows the fields that differ side by side with a

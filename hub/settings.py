@@ -138,8 +138,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-LOGIN_URL = "/admin/login/"
-
 # The REST API (SPEC section 6): JSON only, one error shape (core.api), throttled per client with one counter
 # increment per request (core.throttling). The rates are generous defaults, set from the environment
 # (`API_USER_RATE`, `API_ANON_RATE`, such as 2000/min).
@@ -198,7 +196,7 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# --- The CSA pages and the citizen portal (issue 4) ---
+# --- The CSA pages and the citizen portal ---
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Served from the finders too, so the stylesheet loads even where collectstatic was not run.
 WHITENOISE_USE_FINDERS = True
@@ -206,10 +204,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # hub.views.home sends CSAs to /hub/ and citizens to /portal/profile/
 LOGOUT_REDIRECT_URL = "login"
 
-# --- Data protection (issue 6): how long cases are kept before `manage.py purge_expired` removes them ---
+# --- Data protection: how long cases are kept before `manage.py purge_expired` removes them ---
 CASE_RETENTION_DAYS = int(os.environ.get("CASE_RETENTION_DAYS", "2190"))  # six years
 
-# --- Hardening (issue 6) ---
+# --- Hardening ---
 # HTTPS, HSTS and secure cookies whenever DEBUG is off, so `manage.py check --deploy` is clean. Each can be
 # turned off by the environment, such as SECURE_SSL_REDIRECT=false for a plain-HTTP server on loopback (CI's
 # API fuzzing); behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO.
@@ -257,7 +255,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Caches (issue 8, several servers): everything cached or counted (DRF's throttles, axes's failed sign-ins,
+# Caches (several servers): everything cached or counted (DRF's throttles, axes's failed sign-ins,
 # cached profile reads, tokens, reference lists) goes through Django's cache framework, never a process's own
 # memory. With REDIS_URL (`redis://host:6379/0`) both caches are that Redis, shared by every server behind
 # the load balancer, so a count or an invalidation made on one server holds on all (and on every worker of

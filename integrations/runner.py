@@ -43,7 +43,7 @@ from profiles.services.duplicates import (
 from profiles.services.profiles import MANDATORY
 
 NON_FIELD = "__all__"
-# What a CSA's Create does about likely duplicates (issue 7): WARN lists them in the outcome's warnings
+# What a CSA's Create does about likely duplicates: WARN lists them in the outcome's warnings
 # (the REST submission, like the API's Create); CHECK saves nothing and returns them (`Submission.duplicates`)
 # for the page to show; DIFFERENT is the CSA's "these are different people: create anyway", recorded.
 WARN, CHECK, DIFFERENT = "warn", "check", "different"

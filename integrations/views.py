@@ -95,7 +95,7 @@ def _fill(
     if action == "lookup":
         runner_form, notes, filled = _looked_up(request, form, initial, filled)
     elif action in ("save", "submit") and runner_form.is_valid():
-        # A CSA's Create stops at likely duplicates until the CSA says they are different people (issue 7).
+        # A CSA's Create stops at likely duplicates until the CSA says they are different people.
         confirmed = request.POST.get(CONFIRM_DIFFERENT) == "1"
         submission = submit(form=form, values=runner_form.values(), user=request.user, channel=channel,
                             final=action == "submit", case=case, duplicates=DIFFERENT if confirmed else CHECK,

@@ -237,7 +237,7 @@ class ChangeRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Merge)
 class MergeAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Merges (issue 7) are made and undone by `profiles.services.merge` (the hub pages, the API): shown
+    """Merges are made and undone by `profiles.services.merge` (the hub pages, the API): shown
     here, with both records' snapshots, never changed by hand."""
 
     list_display = ["created_at", "merged", "survivor", "user", "channel", "undone_at"]

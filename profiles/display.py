@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import ValidationError
 
-from profiles.models import Address
+from profiles.models import UK_COUNTRY_ID, Address
 from profiles.selectors import reference_lists
 from profiles.values import parse_date, parse_phone, phone_national
 
@@ -149,7 +149,7 @@ def show_address(address: Mapping[str, Any] | Any, labels: Labels | None = None)
         lines["house"] = ""
     country = get("country_id")
     shown = [p for p in lines.values() if p]
-    if country and str(country).lstrip("0") != "826" and labels is not None:
+    if country and str(country).lstrip("0") != str(UK_COUNTRY_ID) and labels is not None:
         shown.append(labels["countries"].get(str(int(country)) if str(country).isdigit() else str(country),
                                              str(country)))
     return ", ".join(shown)

@@ -17,7 +17,8 @@ from profiles.indexes import PrefixIndex
 TEXT_MAX = 100
 CUSTOM_MAX = 255
 CUSTOM_FIELD_COUNT = 28
-UK_COUNTRY_ID = 826
+UK_COUNTRY_ID = 826  # ISO 3166-1 numeric: the default country of an address
+MERGED_STATUS = "Merged"  # the status (a `Status` id) of a customer merged into another
 
 
 # --- Reference lists -------------------------------------------------------------------------------

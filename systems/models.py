@@ -1,4 +1,4 @@
-"""Other systems as clients of the hub (issue 9): API clients with allow-lists, profile events and the
+"""Other systems as clients of the hub: API clients with allow-lists, profile events and the
 rules that apply them, and change webhooks written to an outbox.
 
 Rules live in `systems.services`; these models hold configuration (clients, rules, subscriptions) and

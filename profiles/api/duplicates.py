@@ -1,4 +1,4 @@
-"""Likely duplicates over REST (issue 7): ask who may be the same person; mark a pair as two people.
+"""Likely duplicates over REST: ask who may be the same person; mark a pair as two people.
 
 `GET /api/v1/profiles/duplicates?ucrn=...` and `POST /api/v1/profiles/{ucrn}/not-duplicate`, CSAs only.
 The rules are `profiles.services.duplicates`'; a Create's `possible_duplicate` warnings are added in

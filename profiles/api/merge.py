@@ -1,4 +1,4 @@
-"""Merge over REST (issue 7): `POST .../profiles/{ucrn}/merge` and `POST .../merge/{id}/undo`.
+"""Merge over REST: `POST .../profiles/{ucrn}/merge` and `POST .../merge/{id}/undo`.
 
 Thin, as the other views: the rules, checks and audit are `profiles.services.merge`. `{ucrn}` is the
 survivor; the body names the customer merged into it and the per-field choices.

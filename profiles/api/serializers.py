@@ -110,7 +110,7 @@ ProfileOutputSerializer = _serializer(
 class WarningSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    # Only on `possible_duplicate` (a Create's likely duplicates, issue 7): who, and the reason codes.
+    # Only on `possible_duplicate` (a Create's likely duplicates): who, and the reason codes.
     ucrn = serializers.CharField(required=False, help_text="`possible_duplicate`: the other customer's UCRN.")
     reasons = serializers.ListField(child=serializers.CharField(), required=False,
                                     help_text="`possible_duplicate`: why it may be the same person.")

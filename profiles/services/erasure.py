@@ -36,7 +36,7 @@ from core.roles import Role, UserLike, is_admin
 from profiles import caching, registry
 from profiles.access import erased_error
 from profiles.jsontree import MAX_DEPTH, with_json
-from profiles.models import Address, ChangeRecord, Customer, Merge
+from profiles.models import MERGED_STATUS, Address, ChangeRecord, Customer, Merge
 from profiles.selectors import MERGED_SIDE, survivor_records_of_merge
 from profiles.services.audit import write_customer
 from profiles.ucrn import is_valid_ucrn
@@ -100,7 +100,7 @@ def _erase_customer(customer: Customer) -> None:
     """Blank the customer's personal data on the instance (`write_customer` saves it, with its record)."""
     _blank_fields(customer, CUSTOMER_KEPT)
     # A merged record stays Merged (its UCRN still resolves to the survivor); `erased_at` says the rest.
-    customer.status_id = "Merged" if customer.merged_into_id else ERASED_STATUS
+    customer.status_id = MERGED_STATUS if customer.merged_into_id else ERASED_STATUS
     customer.location_id = UNKNOWN_LOCATION
     customer.portal_user = None
     customer.erased_at = timezone.now()

@@ -5,7 +5,7 @@ which of its values finds the customer: `ucrn`, `email_address`, `phone_number`,
 `field_name` (custom_1..custom_28). One match runs the Update rules, no match runs Create, more than one
 is an error for that record: never a guess. Matches are looked up for the whole batch at once.
 
-Writing is in bulk (issue 7, "Fast"): the records of a batch are decided in memory by the profile
+Writing is in bulk: the records of a batch are decided in memory by the profile
 service's own decide step (`decide_update` / `decide_create`: every rule, nothing written), with the
 batch's customers locked by one `SELECT ... FOR UPDATE` and their addresses, taken emails and new UCRNs
 read in one query each; then the valid records are written together in one transaction (bulk inserts and

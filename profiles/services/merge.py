@@ -41,7 +41,7 @@ from profiles import registry
 from profiles.access import customer_for
 from profiles.datanames import ADDRESS_NAMES, PROFILE_NAMES, READ_ONLY_NAMES
 from profiles.display import label
-from profiles.models import Address, ChangeRecord, Customer, Merge
+from profiles.models import MERGED_STATUS, Address, ChangeRecord, Customer, Merge
 from profiles.services.addresses import address_values
 from profiles.services.audit import change, jsonable, write_customer
 from profiles.services.profiles import _email_taken as email_taken_by_another
@@ -50,7 +50,6 @@ from profiles.ucrn import is_valid_ucrn
 SURVIVOR, MERGED = "survivor", "merged"
 CHOICE_VALUES = (SURVIVOR, MERGED)
 ADDRESS = "address"  # the choice of which primary address the survivor keeps
-MERGED_STATUS = "Merged"
 OTHER = "merge"  # the error key for the other customer (the API body's and the page's field name)
 # Kept as they are by an undo: identity and bookkeeping (the version moves on, it never goes back).
 NOT_RESTORED = frozenset({"id", "ucrn", "version", "created_at", "updated_at"})

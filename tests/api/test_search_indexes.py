@@ -1,4 +1,4 @@
-"""Issue 8's search: each filter on an index that also serves the order, the search box by shape, and the
+"""The search: each filter on an index that also serves the order, the search box by shape, and the
 fuzzy name filter (pg_trgm on PostgreSQL, the same similarity on SQLite)."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Several app servers (issue 8): whatever is cached or counted is shared through Redis when REDIS_URL is set.
+"""Several app servers: whatever is cached or counted is shared through Redis when REDIS_URL is set.
 
 The settings are read in a subprocess with the environment a server would have. The sharing itself is
 tested in-process with two separate cache connections (as two servers would hold), against the Redis at
@@ -51,7 +51,7 @@ def test_redis_url_makes_every_cache_the_shared_redis():
     read = settings_in_subprocess(REDIS_URL="redis://cache.internal:6379/2")
     for alias in ("default", read["AXES_CACHE"]):
         cache = read["CACHES"][alias]
-        # Django's RedisCache, keeping its Redis client between calls (issue 8: hub/redis_cache.py)
+        # Django's RedisCache, keeping its Redis client between calls (core/redis_cache.py)
         assert cache["BACKEND"] == "core.redis_cache.ReusingRedisCache"
         assert cache["LOCATION"] == "redis://cache.internal:6379/2"
         assert cache["KEY_PREFIX"] == "hub"

@@ -1,4 +1,4 @@
-"""The bulk import (issue 7, "Fast") against the record-at-a-time import it replaces.
+"""The bulk import against the record-at-a-time import it replaces.
 
 Random batches (seeded, so a failure names its seed) run once through the bulk path and once through
 `bulk=False` (one `profile_update` / `profile_create` per record) on the same database state, rebuilt with

@@ -1,4 +1,4 @@
-"""Import with matching (issue 7, seed 003): service, API and command."""
+"""Import with matching: service, API and command."""
 import csv
 import json
 from io import StringIO

@@ -1,4 +1,4 @@
-"""An Update reads the customer once, under its lock, and builds its answer from what it has (issue 8):
+"""An Update reads the customer once, under its lock, and builds its answer from what it has:
 no re-read after the write, no country query for a new address; still one transaction, one change record."""
 from __future__ import annotations
 

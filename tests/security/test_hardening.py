@@ -1,4 +1,4 @@
-"""Hardening (issue 6): a clean `check --deploy`, security headers and CSP, CSRF, password rules, throttles.
+"""Hardening: a clean `check --deploy`, security headers and CSP, CSRF, password rules, throttles.
 
 The sign-in lock-out: tests/security/test_lockout.py."""
 from __future__ import annotations

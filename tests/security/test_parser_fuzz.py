@@ -1,4 +1,4 @@
-"""Property-based fuzzing of every parser of outside input (issue 6): each returns a value or raises
+"""Property-based fuzzing of every parser of outside input: each returns a value or raises
 Django's ValidationError, never anything else, and what it accepts round-trips (parsed, written out as the
 hub stores or shows it, and parsed again, it is the same value). The API's JSON parser and the limits on
 stored JSON are fuzzed with bodies nested thousands deep and text holding lone surrogates."""

@@ -1,4 +1,4 @@
-"""API clients see only the data names they may read and write only those they may write (issue 9)."""
+"""API clients see only the data names they may read and write only those they may write."""
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,4 @@
-"""The Content-Security-Policy in a real browser (issue 6): no page of the hub, nor the API docs, breaks
+"""The Content-Security-Policy in a real browser: no page of the hub, nor the API docs, breaks
 under it. Chromium reports every blocked script, style or frame on the console."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Likely duplicates in a real browser (issue 7): the Create customer page stops, shows them, keeps what
+"""Likely duplicates in a real browser: the Create customer page stops, shows them, keeps what
 was typed, and creates on "These are different people: create anyway"; the record page's panel and its
 "Not the same person" button. axe-core on both."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The CSA search page falls back to similar names when a name finds nothing exactly (issue 8)."""
+"""The CSA search page falls back to similar names when a name finds nothing exactly."""
 from __future__ import annotations
 
 import pytest
