@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.roles import csa_required, is_citizen, role_required
+from integrations.cases import case_link as link_case
 from integrations.forms import RunnerForm
 from integrations.models import Case, Form, Integration
 from integrations.runner import CHECK, DIFFERENT, NON_FIELD, Lookup, lookup, may_fill, refill, submit
@@ -22,7 +23,6 @@ from profiles import display
 from profiles.access import linked_ucrn
 from profiles.forms import error_items
 from profiles.models import Channel
-from profiles.services import customer_for
 
 citizen_required = role_required(is_citizen)
 # The hub's own Create customer page is this configured form (installed by a migration, editable in the admin).
@@ -206,14 +206,13 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @csa_required
 @require_POST
 def case_link(request: HttpRequest, reference: str) -> HttpResponse:
-    """Link an anonymous case to a customer, once they are known."""
+    """Link an anonymous case to a customer, once they are known (`integrations.cases.case_link`)."""
     case = get_object_or_404(Case, reference=reference)
     ucrn = request.POST.get("ucrn", "").strip()
     try:
-        case.customer = customer_for(request.user, ucrn)
+        link_case(reference=case.reference, ucrn=ucrn, user=request.user, channel=Channel.HUB)
     except Http404:
         messages.error(request, f"No customer has the UCRN {ucrn or '(blank)'}: the case is not linked.")
     else:
-        case.save(update_fields=["customer", "updated_at"])
         messages.success(request, f"Case {case.reference} is now linked to customer {ucrn}.")
     return redirect("integrations:case_detail", reference=case.reference)

@@ -274,6 +274,7 @@ class ChangeRecord(models.Model):
         ERASE = "erase", "Erased"
         MERGE = "merge", "Merged"
         UNMERGE = "unmerge", "Merge undone"
+        CASE_LINK = "case_link", "Case linked"
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="change_records")
     user = models.ForeignKey(

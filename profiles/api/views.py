@@ -35,7 +35,6 @@ from profiles.selectors import (
     profile_summary,
 )
 from profiles.services import ProfileResult, profile_create, profile_update
-from profiles.services.duplicates import create_warnings
 
 CHANNEL = "api"
 ERROR_TEXT = {
@@ -139,9 +138,7 @@ class ProfileListCreateView(AllowListed, GenericAPIView):
         responses={201: s.ProfileWriteOutputSerializer, **errors(400, 403, 413, 415)},
     )
     def post(self, request: Request) -> Response:
-        result = profile_create(data=request.data, user=request.user, channel=CHANNEL)
-        # Created anyway: likely duplicates are warnings (`possible_duplicate`), for a CSA to look at.
-        result.warnings += create_warnings(customer=result.customer, user=request.user)
+        result = profile_create(data=request.data, user=request.user, channel=CHANNEL)  # warns of duplicates
         return written(result, status.HTTP_201_CREATED, location(request, "api:profile", result.profile["ucrn"]))
 
 

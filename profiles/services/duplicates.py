@@ -234,13 +234,6 @@ def may_be_told_of_duplicates(user: UserLike) -> bool:
     return is_csa(user)
 
 
-def create_warnings(*, customer: Customer, user: UserLike) -> list[dict[str, Any]]:
-    """The `possible_duplicate` warnings of a Create just made, for those who may be told them."""
-    if not may_be_told_of_duplicates(user):
-        return []
-    return [duplicate.as_warning() for duplicate in find_duplicates(customer=customer)]
-
-
 def _eligible(probe: _Probe) -> QuerySet[Customer]:
     customers = Customer.objects.filter(erased_at__isnull=True, merged_into__isnull=True)
     customers = customers.exclude(status_id=MERGED_STATUS)

@@ -27,12 +27,13 @@ from profiles.models import Address, ChangeRecord, Customer
 from profiles.selectors import primary_address, profile_data, profile_row
 from profiles.services.addresses import (
     AddressPlan,
-    address_warnings,
+    ended_address_warnings,
     has_content,
     plan_for_create,
     plan_for_update,
 )
 from profiles.services.audit import change, record_change, write_customer
+from profiles.services.duplicates import Duplicate, find_duplicates, may_be_told_of_duplicates
 from profiles.services.payload import Payload, read_payload
 from profiles.ucrn import is_valid_ucrn, new_ucrn_candidate
 
@@ -41,13 +42,15 @@ MANDATORY = tuple(name for name, spec in PROFILE_NAMES.items() if spec.mandatory
 
 @dataclass
 class ProfileResult:
-    """What a write did: the profile after it (the Get output), its changes and its warnings."""
+    """What a write did: the profile after it (the Get output), its changes and its warnings; a Create by a
+    CSA also its likely duplicates (`possible_duplicate` among the warnings)."""
 
     customer: Customer
     profile: dict[str, Any]
     changes: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     created: bool = False
+    duplicates: list[Duplicate] = field(default_factory=list)
 
 
 class VersionConflict(api.VersionConflict):
@@ -91,7 +94,10 @@ def check_citizen_create_rate(user: UserLike) -> None:
 
 
 def profile_create(*, data: Mapping[str, Any], user: UserLike, channel: str) -> ProfileResult:
-    """SPEC 4.1: a new customer with a new UCRN; its first address, if given, is primary."""
+    """SPEC 4.1: a new customer with a new UCRN; its first address, if given, is primary.
+
+    Created even when it may be someone already in the hub: a CSA (every door: the API, a form, the admin)
+    is told of its likely duplicates as `possible_duplicate` warnings; a citizen is told of no one."""
     check_may_create(user)  # a user who may not create is refused (403) before an attempt is counted
     check_citizen_create_rate(user)
     today = values.today()
@@ -102,12 +108,15 @@ def profile_create(*, data: Mapping[str, Any], user: UserLike, channel: str) -> 
         changes = decision.changes + plan.save()
         record_change(customer=customer, user=user, channel=channel, action=ChangeRecord.Action.CREATE, changes=changes)
     primary = plan.new
+    duplicates = find_duplicates(customer=customer) if may_be_told_of_duplicates(user) else []
+    profile = profile_data(customer, primary)
     return ProfileResult(
         customer=customer,
-        profile=profile_data(customer, primary),
+        profile=profile,
         changes=changes,
-        warnings=address_warnings(primary, today=today),
+        warnings=[*ended_address_warnings(profile, today=today), *(d.as_warning() for d in duplicates)],
         created=True,
+        duplicates=duplicates,
     )
 
 
@@ -248,11 +257,12 @@ def profile_update(
             write_customer(customer=customer, fields=_changed_attrs(changes), user=user, channel=channel,
                            action=ChangeRecord.Action.UPDATE, changes=changes)
         primary = decision.primary
+    profile = profile_data(customer, primary)
     return ProfileResult(
         customer=customer,
-        profile=profile_data(customer, primary),
+        profile=profile,
         changes=changes,
-        warnings=address_warnings(primary, today=today),
+        warnings=ended_address_warnings(profile, today=today),
     )
 
 
@@ -275,8 +285,9 @@ def profile_change_email(*, ucrn: Any, email: Any, user: UserLike, channel: str)
                            action=ChangeRecord.Action.EMAIL_CHANGE, changes=changes)
     customer = Customer.objects.select_related("prefix", "suffix").get(pk=customer.pk)
     primary = primary_address(customer)
-    return ProfileResult(customer=customer, profile=profile_data(customer, primary), changes=changes,
-                         warnings=address_warnings(primary, today=values.today()))
+    profile = profile_data(customer, primary)
+    return ProfileResult(customer=customer, profile=profile, changes=changes,
+                         warnings=ended_address_warnings(profile))
 
 
 # --- helpers ---------------------------------------------------------------------------------------

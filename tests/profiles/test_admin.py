@@ -84,6 +84,17 @@ def test_adding_a_customer_goes_through_the_service(admin_client, admin_user):
     assert (record.channel, record.action, record.user) == ("admin", "create", admin_user)
 
 
+def test_adding_a_likely_duplicate_warns_as_every_door_does(admin_client, customer):
+    """The service's Create warns a CSA of likely duplicates; the admin shows its warnings."""
+    data = form_data(admin_client.get(url(Customer, "add")))
+    data.update(contact_type="Individual", preferred_contact_method="3", first_name=customer.first_name,
+                last_name=customer.last_name, birth_date=customer.birth_date.isoformat())
+    response = admin_client.post(url(Customer, "add"), data, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith(f"Possible duplicate of customer {customer.ucrn}") for m in shown), shown
+    assert Customer.objects.count() == 2
+
+
 def test_adding_without_the_mandatory_names_shows_errors(admin_client):
     data = form_data(admin_client.get(url(Customer, "add")))
     data.update(first_name="Ada", contact_type="", preferred_contact_method="")
