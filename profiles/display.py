@@ -10,16 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 
 from profiles.models import UK_COUNTRY_ID, Address
 from profiles.selectors import reference_lists
+from profiles.services.duplicates import Duplicate
 from profiles.values import parse_date, parse_phone, phone_national
-
-if TYPE_CHECKING:
-    from profiles.services.duplicates import Duplicate
 
 LABELS: dict[str, str] = {
     "ucrn": "UCRN",
