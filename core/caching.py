@@ -1,13 +1,14 @@
 """Cache entries tagged with **generations**, through Django's cache framework only (the shared cache: Redis
 with `REDIS_URL`, else database tables), so nothing here is per process: a write through one server is seen
-at once by a read through another.
-A generation is a random token kept in the cache under its own
-key (one per customer, one for all the reference lists). A write deletes the generation (right away, and
+at once by a read through another (`profiles.caching` says what the customer domain caches so).
+
+A generation is a random token kept in the cache under its own key (one per thing that changes as a whole:
+a customer, say, or all the reference lists together). A write deletes the generation (right away, and
 again once its transaction has committed), and the next read makes a new random one; a read takes the
 generations *before* it reads the database and stores its entry tagged with them; an entry is used only
 while its tags are still the current generations. So a reader that read the row just before a write
 committed stores an entry that is already stale-tagged: it is never served. (Deleting the entry instead
-would leave that race open: the slow reader would put the old profile back after the delete.) Tokens are
+would leave that race open: the slow reader would put the old value back after the delete.) Tokens are
 random, never counters, so a generation lost from the cache (evicted, expired, Redis restarted) can only
 cause a miss, never a wrong hit.
 """
@@ -23,7 +24,7 @@ from django.db import transaction
 
 T = TypeVar("T")
 
-PREFIX = "hub:v1"  # of every key: `CACHE_KEY_PREFIX` keeps two hubs sharing one Redis apart
+PREFIX = "hub:v1"  # of every key made here (Django's KEY_PREFIX, `CACHE_KEY_PREFIX`, goes before it)
 GENERATION_TTL = 86400
 
 
