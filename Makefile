@@ -28,10 +28,12 @@ test: $(BIN)/.installed
 	@[ -x /usr/bin/chromium ] || [ -x /usr/bin/chromium-browser ] || $(BIN)/python -m playwright install chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## lint: ruff, and import-linter holding the layers (core < profiles < integrations < systems < hub: pyproject.toml)
 lint: $(BIN)/.installed
-	$(BIN)/pip install --quiet ruff==0.17.6 && $(BIN)/ruff check .
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
-## bench: the benchmark of issue 8 on PostgreSQL (1,000,000 customers; BENCH_ARGS for more options); writes bench/RESULTS.md,
+## bench: the benchmark on PostgreSQL (1,000,000 customers; BENCH_ARGS for more options); writes bench/RESULTS.md,
 ## then the import scenario (100,000 rows matched by email against raw COPY); writes bench/results/import.md
 bench: $(BIN)/.installed
 	timeout --kill-after=30 10800 $(BIN)/python bench/run.py $(BENCH_ARGS)

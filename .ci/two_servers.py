@@ -1,4 +1,4 @@
-"""Two app servers behind one PostgreSQL and one Redis (issue 8, "More than one machine"), over real HTTP.
+"""Two app servers behind one PostgreSQL and one Redis, over real HTTP.
 
 Councils run the hub on several servers behind a load balancer. Whatever one server caches or counts must
 hold on the others, so this check starts two gunicorn servers on two loopback ports, sharing a fresh
@@ -307,7 +307,7 @@ def check_session(a: int, b: int, username: str) -> None:
 
 
 def check_throttle(a: int, b: int, token: str) -> None:
-    # The throttle counts in fixed one-minute windows (hub.throttling): start well inside one, so the
+    # The throttle counts in fixed one-minute windows (core.throttling): start well inside one, so the
     # count cannot restart half way through this check.
     if time.time() % 60 > 45:
         time.sleep(60.5 - time.time() % 60)

@@ -1,1 +1,1 @@
-"""The benchmark of issue 8: `make bench` / `make bench-quick` (see bench/run.py). Never part of the product."""
+"""The benchmark: `make bench` / `make bench-quick` (see bench/run.py). Never part of the product."""

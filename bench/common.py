@@ -52,7 +52,7 @@ PRESETS = {
 }
 
 
-# Targets of issue 8: ratio of the floor's requests/s, or p95 milliseconds.
+# The targets: ratio of the floor's requests/s, or p95 milliseconds.
 RATIO_TARGETS = {"get": 0.50, "patch_fields": 0.25, "patch_address": 0.20}
 
 

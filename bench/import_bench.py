@@ -1,4 +1,4 @@
-"""Issue 8, scenario 6: the import with matching by email (issue 7) against a raw COPY of the same rows.
+"""The import scenario: matching by email against a raw COPY of the same rows.
 
     .venv/bin/python bench/import_bench.py [--rows 100000] [--customers N] [--out bench/results/import.md]
                                            [--profile] [--keep-db]
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET = 0.10  # issue 8: at least 10 % of raw COPY's rows/s
+TARGET = 0.10  # at least 10 % of raw COPY's rows/s
 BATCH = 1000
 
 
@@ -52,7 +52,7 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="Profile a slice of the import (pyinstrument).")
     parser.add_argument("--keep-db", action="store_true", help="Keep the database (its name is printed).")
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-                        help="The cache, as in production on several servers (issue 8); '' for the database cache.")
+                        help="The cache, as in production on several servers; '' for the database cache.")
     parser.add_argument("--seed", type=int, default=8)
     args = parser.parse_args()
     customers = args.rows if args.customers is None else args.customers
@@ -215,7 +215,7 @@ def load_customers(count: int, rng: random.Random) -> list[dict[str, Any]]:
 
 
 def make_csa() -> Any:
-    from profiles.factories import UserFactory
+    from tests.factories import UserFactory
 
     return UserFactory(username="bench-import-csa", role="csa")
 

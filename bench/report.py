@@ -67,7 +67,7 @@ def write_results(ctx: dict[str, Any]) -> None:
     )
     if o["quick"] and ctx["load"]["customers"] < 1_000_000:
         add(
-            "The targets of issue 8 are set at 1,000,000 customers: this quick run at "
+            "The targets are set at 1,000,000 customers: this quick run at "
             f"{ctx['load']['customers']:,} shows the shape; the search and record-page times at a million come from "
             "a full `make bench`."
         )
@@ -153,7 +153,7 @@ def write_results(ctx: dict[str, Any]) -> None:
             f"{r['matches_median']:,.0f} / {r['matches_max']:,} |"
         )
     add("")
-    add("## Targets (issue 8)")
+    add("## Targets")
     add("")
     add("| target | measured | verdict |")
     add("|---|---|---|")

@@ -1,4 +1,4 @@
-"""The benchmark of issue 8, one command: `make bench` (1,000,000 customers) or `make bench-quick` (100,000).
+"""The benchmark, one command: `make bench` (1,000,000 customers) or `make bench-quick` (100,000).
 
     .venv/bin/python bench/run.py [--quick] [--customers N] [--rounds R] [--duration S] [--warmup S]
 

@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from hub.roles import GROUP_ROLES, Role
+from core.roles import GROUP_ROLES, Role
 
 User = get_user_model()
 

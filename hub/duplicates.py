@@ -1,5 +1,5 @@
-"""Likely duplicates on the CSA pages (issue 7): the record page's "Possible duplicates" panel and its
-"Not the same person" button; the form runner shows the same rows before a Create is saved.
+"""Likely duplicates on the CSA pages: the record page's "Possible duplicates" panel and its "Not the same
+person" button (the form runner shows the same rows, `profiles.display.duplicate_rows`, before a Create).
 
 Thin: `profiles.services.duplicates` finds and marks; this turns its answers into rows and messages.
 """
@@ -13,28 +13,17 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from hub.views import csa_required
+from core.roles import csa_required
 from profiles import display
-from profiles.services.duplicates import MERGED, Duplicate, find_duplicates, mark_not_same_person
-
-
-def duplicate_rows(duplicates: list[Duplicate], labels: display.Labels | None = None) -> list[dict[str, Any]]:
-    """What a CSA reads of each candidate: UCRN, name, current address, why it may be the same person."""
-    return [
-        {
-            "ucrn": d.customer.ucrn,
-            "name": d.customer.display_name or "(no name)",
-            "address": display.show_address(d.primary, labels) if d.primary is not None else "",
-            "reasons": d.reason_text[:1].upper() + d.reason_text[1:],
-        }
-        for d in duplicates
-    ]
+from profiles.display import duplicate_rows
+from profiles.models import MERGED_STATUS
+from profiles.services.duplicates import find_duplicates, mark_not_same_person
 
 
 def record_duplicates(profile: dict[str, Any], labels: display.Labels, *, erased: bool) -> list[dict[str, Any]]:
     """The record page's panel, from the Get output the page already has (no second read of the customer):
     at most three queries, none for an erased or merged customer (nothing to compare, or not one's own)."""
-    if erased or profile.get("status") == MERGED or "merged_from" in profile:
+    if erased or profile.get("status") == MERGED_STATUS or "merged_from" in profile:
         return []
     return duplicate_rows(find_duplicates(data=profile, customer=profile["ucrn"]), labels)
 

@@ -1,4 +1,4 @@
-"""The merge pages (issue 7): merge another customer into the one on screen, choosing per field; undo.
+"""The merge pages: merge another customer into the one on screen, choosing per field; undo.
 
 Thin, as the other pages: `profiles.services.merge` checks, merges, undoes and audits. The page asks for
 the other UCRN (a GET, so the comparison has a URL), shows the fields that differ side by side with a
@@ -15,11 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hub.forms import Text, error_items, show_errors
-from hub.views import csa_required
+from core.roles import csa_required
 from profiles import display
+from profiles.forms import Text, error_items, show_errors
 from profiles.models import Channel
-from profiles.services import profile_get
+from profiles.selectors import profile_get
 from profiles.services.merge import ADDRESS, CHOICE_VALUES, MergePreview, merge_preview, merge_undo, profile_merge
 
 

@@ -1,7 +1,4 @@
-"""The hub's own tables: the API's idempotency keys (`hub.idempotency`), and which customers each CSA
-opened last, for the start page.
-
-(`migrate` also sends the hub its post_migrate signal, on which `hub.apps` makes the database cache tables.)
+"""The site's own table: which customers each CSA opened last, for the start page.
 """
 from __future__ import annotations
 
@@ -28,25 +25,3 @@ class RecentCustomer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} opened by {self.user_id} at {self.opened_at:%Y-%m-%d %H:%M}"
-
-
-class IdempotencyKey(models.Model):
-    """An `Idempotency-Key` a caller sent with a POST, and the answer that POST got.
-
-    In the database, not a cache, so a retry reaching another server finds it; one per (caller, key), so two
-    callers' keys never meet. The row is locked while its request runs, so a concurrent retry waits for it.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the method, the path and the body.")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    status_code = models.PositiveSmallIntegerField()
-    headers = models.JSONField(default=dict, blank=True, help_text="The answer's Location, ETag and the like.")
-    body = models.TextField(blank=True, help_text="The answer's JSON, as first sent.")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "key"], name="hub_idempotency_key_per_user")]
-
-    def __str__(self) -> str:
-        return f"{self.key} ({self.user_id})"

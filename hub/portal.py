@@ -9,13 +9,15 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from hub.forms import AddressForm, ProfileForm, error_items, show_errors
-from hub.roles import is_citizen, linked_ucrn
-from hub.views import edit_forms, role_required, save_edit
+from core.roles import is_citizen, role_required
+from hub.views import edit_forms, save_edit
 from integrations.models import Form
 from profiles import display
+from profiles.access import linked_ucrn
+from profiles.forms import UK, AddressForm, ProfileForm, error_items, show_errors
 from profiles.models import Channel
-from profiles.services import profile_create, profile_get
+from profiles.selectors import profile_get
+from profiles.services import profile_create
 
 citizen_required = role_required(is_citizen)
 
@@ -51,7 +53,7 @@ def create(request: HttpRequest) -> HttpResponse:
     profile_form = ProfileForm(request.POST or None, keep=CREATE_NAMES, own=True,
                                initial={"email_address": request.user.email})
     address_form = AddressForm(request.POST or None, prefix="address", keep=ADDRESS_NAMES, own=True,
-                               initial={"country_id": "826"})
+                               initial={"country_id": UK})
     if request.method == "POST" and profile_form.is_valid() and address_form.is_valid():
         data = {"contact_type": CONTACT_TYPE, **profile_form.data_names(), **address_form.data_names()}
         try:

@@ -12,11 +12,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.roles import csa_required, is_admin, role_required
 from hub.portal import citizen_required
-from hub.roles import is_admin, linked_ucrn
-from hub.views import csa_required, role_required
+from profiles.access import linked_ucrn
 from profiles.models import Channel, Customer
-from profiles.services import profile_get
+from profiles.selectors import profile_get
 from profiles.services.erasure import profile_erase
 from profiles.services.export import profile_export
 

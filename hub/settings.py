@@ -63,12 +63,14 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "csp",  # Content-Security-Policy header (issue 6 hardening, settings at the end)
-    "axes",  # login throttling (issue 6 hardening, settings at the end)
-    "hub",
-    "profiles",
-    "integrations",
-    "systems",  # other systems: API clients with allow-lists, events and rules, webhooks (issue 9)
+    "csp",  # Content-Security-Policy header (settings at the end)
+    "axes",  # login throttling (settings at the end)
+    # The layers, lowest first: each imports only those listed before it (import-linter holds it: `make lint`).
+    "core",  # roles, the API kernel, the cache backend: nothing that knows a customer
+    "profiles",  # the customer domain
+    "integrations",  # forms, integrations, cases
+    "systems",  # other systems: API clients with allow-lists, events and rules, webhooks
+    "hub",  # the site: settings, URLs, the CSA pages, the portal
 ]
 
 MIDDLEWARE = [
@@ -81,7 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "hub.throttling.RateLimitHeadersMiddleware",  # the API throttle's RateLimit-* headers on its answers
+    "core.throttling.RateLimitHeadersMiddleware",  # the API throttle's RateLimit-* headers on its answers
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into its 429 page
 ]
 
@@ -137,26 +139,24 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
-LOGIN_URL = "/admin/login/"
-
-# The REST API (SPEC section 6): JSON only, one error shape (hub.api), throttled per client with one counter
-# increment per request (hub.throttling). The rates are generous defaults, set from the environment
+# The REST API (SPEC section 6): JSON only, one error shape (core.api), throttled per client with one counter
+# increment per request (core.throttling). The rates are generous defaults, set from the environment
 # (`API_USER_RATE`, `API_ANON_RATE`, such as 2000/min).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "hub.api.HubTokenAuthentication",
+        "core.api.HubTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    # API clients (systems.models.ApiClient) reach only the views that apply their allow-lists (issue 9).
+    # API clients (systems.models.ApiClient) reach only the views that apply their allow-lists.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated", "systems.access.ApiClientScope"],
-    "DEFAULT_PARSER_CLASSES": ["hub.api.JSONParser"],  # DRF's, refusing deep nesting and unstorable text
+    "DEFAULT_PARSER_CLASSES": ["core.api.JSONParser"],  # DRF's, refusing deep nesting and unstorable text
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "EXCEPTION_HANDLER": "hub.api.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "hub.api.Pagination",
+    "EXCEPTION_HANDLER": "core.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "hub.throttling.UserThrottle",
-        "hub.throttling.AnonThrottle",
+        "core.throttling.UserThrottle",
+        "core.throttling.AnonThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("API_USER_RATE", "2000/min"),
@@ -166,11 +166,18 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
+# What the API kernel (core.api) runs for a higher app: the token cache keeps a user's API client with its
+# roles; every view that reads or writes data names (core.api.AllowListed) checks the client's allow-lists
+# after its throttles and filters its successful responses by them (systems.access).
+API_TOKEN_EXTRAS = ["systems.allowlists.ApiClientOfToken"]
+API_ALLOW_LIST_PERMISSIONS = ["systems.access.AllowListPermission"]
+API_RESPONSE_FILTERS = ["systems.access.filter_response"]
+
 # A citizen with no profile may try to create it this often (per user, on every door): each attempt says
 # something about the data given, such as whether an email can be used (profiles.services.profiles).
 CITIZEN_CREATE_RATE = os.environ.get("CITIZEN_CREATE_RATE", "10/hour")
 
-# API tokens expire this many days after they are issued (profiles.apitokens); unset: never.
+# API tokens expire this many days after they are issued (core.apitokens); unset: never.
 API_TOKEN_MAX_AGE_DAYS = float(os.environ["API_TOKEN_MAX_AGE_DAYS"]) if os.environ.get("API_TOKEN_MAX_AGE_DAYS") \
     else None
 
@@ -208,11 +215,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "profiles.api.serializers.close_input_schemas",
         "profiles.api.schema.complete_schema",
-        "hub.ratelimit_schema.add_rate_limit_headers",
+        "core.ratelimit_schema.add_rate_limit_headers",
     ],
 }
 
-# --- The CSA pages and the citizen portal (issue 4) ---
+# --- The CSA pages and the citizen portal ---
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Served from the finders too, so the stylesheet loads even where collectstatic was not run.
 WHITENOISE_USE_FINDERS = True
@@ -220,10 +227,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"  # hub.views.home sends CSAs to /hub/ and citizens to /portal/profile/
 LOGOUT_REDIRECT_URL = "login"
 
-# --- Data protection (issue 6): how long cases are kept before `manage.py purge_expired` removes them ---
+# --- Data protection: how long cases are kept before `manage.py purge_expired` removes them ---
 CASE_RETENTION_DAYS = int(os.environ.get("CASE_RETENTION_DAYS", "2190"))  # six years
 
-# --- Hardening (issue 6) ---
+# --- Hardening ---
 # HTTPS, HSTS and secure cookies whenever DEBUG is off, so `manage.py check --deploy` is clean. Each can be
 # turned off by the environment, such as SECURE_SSL_REDIRECT=false for a plain-HTTP server on loopback (CI's
 # API fuzzing); behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO.
@@ -271,7 +278,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Caches (issue 8, several servers): everything cached or counted (DRF's throttles, axes's failed sign-ins,
+# Caches (several servers): everything cached or counted (DRF's throttles, axes's failed sign-ins,
 # cached profile reads, tokens, reference lists) goes through Django's cache framework, never a process's own
 # memory. With REDIS_URL (`redis://host:6379/0`) both caches are that Redis, shared by every server behind
 # the load balancer, so a count or an invalidation made on one server holds on all (and on every worker of
@@ -282,7 +289,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     _SHARED_CACHE = {
         # Django's RedisCache, reusing its Redis client (hub/redis_cache.py: a third of a cache read's cost)
-        "BACKEND": "hub.redis_cache.ReusingRedisCache",
+        "BACKEND": "core.redis_cache.ReusingRedisCache",
         "LOCATION": REDIS_URL,
         # Several hubs (or test runs) may share one Redis: each keeps to its own keys.
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "hub"),
@@ -292,7 +299,7 @@ if REDIS_URL:
     CACHES = {"default": _SHARED_CACHE, "axes": _SHARED_CACHE}
 else:
     # Every entry is written with its own timeout, except where Django's database cache rewrites one on
-    # `incr` with this default: a day, so an API throttle's counter (hub.throttling) lasts its whole
+    # `incr` with this default: a day, so an API throttle's counter (core.throttling) lasts its whole
     # window, even a daily one, however long the client pauses.
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "hub_cache",

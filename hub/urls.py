@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from hub.api_urls import api_fallback, api_path
+from core.api_urls import api_fallback, api_path
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="home", permanent=False)),
@@ -14,7 +14,7 @@ urlpatterns = [
     path("", include("hub.urls_pages")),  # sign-in, the CSA pages (/hub/) and the portal (/portal/)
     path("", include("integrations.urls")),  # the form runner and cases
     path("api/v1/", include("profiles.api.urls")),
-    path("api/v1/", include("systems.urls")),  # profile events (issue 9)
+    path("api/v1/", include("systems.urls")),  # profile events
     api_path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so scripts stay strict; Swagger UI sets inline
     # styles as it renders, so this page alone allows them. GET only: its HTML renderer has no page for

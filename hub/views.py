@@ -5,19 +5,24 @@ the result. The service's `ValidationError` is shown beside the fields; nothing 
 """
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hub.forms import (
+from core.roles import csa_required, is_citizen, is_csa, role_required
+from hub.duplicates import record_duplicates
+from hub.recent import recent_customer_opened, recent_customers
+from hub.stale_edits import VersionForm, loaded_values, reconcile_stale
+from integrations.models import Case
+from profiles import display
+from profiles.filters import CustomerFilterSet, fuzzy_name_text
+from profiles.forms import (
+    UK,
     AddressChangeForm,
     AddressForm,
     EmailForm,
@@ -27,43 +32,15 @@ from hub.forms import (
     profile_initial,
     show_errors,
 )
-from hub.merge import VersionForm, loaded_values, merge_stale
-from hub.recent import recent_customer_opened, recent_customers
-from hub.roles import is_citizen, is_csa
-from integrations.models import Case
-from profiles import display
-from profiles.filters import CustomerFilterSet, fuzzy_name_text
 from profiles.models import ChangeRecord, Channel, Customer
-from profiles.selectors import address_history, change_history, profile_search
-from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_get, profile_update
+from profiles.selectors import address_history, change_history, profile_get, profile_search
+from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_update
 from profiles.services.merge import active_merges_into
-
-View = Callable[..., HttpResponse]
 
 # A full update with blanks cleared: the edit page shows every current value, so a blanked field is meant.
 EDIT_OPTIONS = {"ignore_empty_entries": False}
 # An update never changes the email (SPEC 4.2): it has its own form, calling profile_change_email.
 EDIT_NAMES = [name for name in ProfileForm.base_fields if name != "email_address"]
-
-
-def role_required(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
-    """Anonymous users go to the sign-in page; signed-in users without the role get 403."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not allowed(request.user):
-                raise PermissionDenied("This page is not for your role.")
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-csa_required = role_required(is_csa)
 
 
 @role_required(lambda user: True)
@@ -112,7 +89,7 @@ def customer_search(request: HttpRequest) -> HttpResponse:
         if filterset.is_valid():
             page = Paginator(filterset.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
             if page.paginator.count == 0 and (name := fuzzy_name_text(form.filter_data()["search"])):
-                # No exact match for a name: customers with a similar name, most similar first (issue 8).
+                # No exact match for a name: customers with a similar name, most similar first.
                 similar = CustomerFilterSet({**form.filter_data(), "search": "", "name": name}, queryset=customers)
                 similar_page = Paginator(similar.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page")) \
                     if similar.is_valid() else None
@@ -154,12 +131,10 @@ def _query_without_page(request: HttpRequest) -> str:
 def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
     """The record: a constant number of queries whatever the number of addresses or history rows."""
     profile = profile_get(ucrn=ucrn, user=request.user)
-    if "merged_from" in profile:  # a merged customer's UCRN opens the survivor's record (issue 7)
+    if "merged_from" in profile:  # a merged customer's UCRN opens the survivor's record
         messages.info(request, f"Customer {ucrn} was merged into {profile['ucrn']}: this is customer "
                       f"{profile['ucrn']}'s record.")
         return redirect("hub:customer_record", ucrn=profile["ucrn"])
-    from hub.duplicates import record_duplicates  # here: hub.duplicates uses this module's csa_required
-
     recent_customer_opened(user=request.user, ucrn=profile["ucrn"])
     labels = display.reference_labels()
     records_of_address = list(address_history(ucrn=ucrn, user=request.user))
@@ -183,7 +158,7 @@ def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
 @csa_required
 def customer_edit(request: HttpRequest, ucrn: str) -> HttpResponse:
     profile = profile_get(ucrn=ucrn, user=request.user)
-    if "merged_from" in profile:  # merged: its UCRN cannot be changed, the survivor can (issue 7)
+    if "merged_from" in profile:  # merged: its UCRN cannot be changed, the survivor can
         messages.info(request, f"Customer {ucrn} was merged into {profile['ucrn']}: edit customer {profile['ucrn']}.")
         return redirect("hub:customer_edit", ucrn=profile["ucrn"])
     forms = edit_forms(request.POST if request.method == "POST" else None, profile)
@@ -219,8 +194,8 @@ def edit_forms(data: Any, profile: dict[str, Any], *, citizen: bool = False, pro
                address_names: Any = None) -> dict[str, Any]:
     """The forms of an edit page, filled with the current profile (the primary address for corrections).
 
-    A submission made from an older version of the record is first merged with the current one
-    (`hub.merge`): the forms then hold the merged values and `version_form` the conflicts, if any.
+    A submission made from an older version of the record is first reconciled with the current one
+    (`hub.stale_edits`): the forms then hold the reconciled values and `version_form` the conflicts, if any.
     """
     initial = profile_initial(profile)
 
@@ -229,7 +204,7 @@ def edit_forms(data: Any, profile: dict[str, Any], *, citizen: bool = False, pro
             "profile_form": ProfileForm(data, initial=initial, keep=profile_names or EDIT_NAMES, own=citizen),
             "change_form": AddressChangeForm(data, citizen=citizen),
             "current_form": AddressForm(data, prefix="cur", initial=initial, keep=address_names, own=citizen),
-            "new_form": AddressForm(data, prefix="new", initial={"country_id": "826"}, keep=address_names,
+            "new_form": AddressForm(data, prefix="new", initial={"country_id": UK}, keep=address_names,
                                     own=citizen),
         }
 
@@ -237,9 +212,9 @@ def edit_forms(data: Any, profile: dict[str, Any], *, citizen: bool = False, pro
     shown = [forms["profile_form"], forms["current_form"]]
     version_form = VersionForm(data, initial={"version": profile.get("version"), "loaded": loaded_values(shown)})
     if data is not None:
-        merged = merge_stale(data, version_form, shown)
-        if merged is not data:
-            forms = build(merged)
+        reconciled = reconcile_stale(data, version_form, shown)
+        if reconciled is not data:
+            forms = build(reconciled)
     return {**forms, "version_form": version_form}
 
 
@@ -266,7 +241,7 @@ def save_edit(
     try:
         result = profile_update(
             ucrn=ucrn, data=data, user=request.user, channel=channel, full=full, option_defaults=EDIT_OPTIONS,
-            # A page that says which version it loaded is saved only onto that one, merged (hub.merge).
+            # A page that says which version it loaded is saved only onto that one, reconciled (hub.stale_edits).
             expected_version=version_form.current_version if version_form.given_version is not None else None,
         )
     except VersionConflict:

@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from hub.api_urls import location, location_header
-from hub.idempotency import idempotent
+from core.api_urls import location, location_header
+from core.idempotency import idempotent
 from integrations.forms import RunnerForm
 from integrations.models import Form
 from integrations.runner import NON_FIELD, may_fill, may_use_forms, submit

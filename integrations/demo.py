@@ -10,7 +10,7 @@ from django.db import transaction
 
 from integrations import checks
 from integrations.models import Form, FormField, Integration, Mapping
-from profiles.selectors import REFERENCE_LISTS
+from profiles.models import REFERENCE_LISTS
 
 MOVED_OPTIONS = "0|The customer has moved (a new address)\n1|Correct the current address"
 BIN_OPTIONS = "general|General waste\nrecycling|Recycling\ngarden|Garden waste"

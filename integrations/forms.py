@@ -9,9 +9,9 @@ from typing import Any
 
 from django import forms
 
-from hub.forms import ORDERED_LISTS, CheckboxList, Choice, DataNameForm, Flag, Text, list_choices
+from core.jsonlimits import check_stored_json
 from integrations.models import Form, FormField
-from profiles.jsonlimits import check_stored_json
+from profiles.forms import ORDERED_LISTS, CheckboxList, Choice, DataNameForm, Flag, Text, list_choices
 
 NON_FIELD = "__all__"
 DISPLAY_ONLY_HELP = "Shown for reference: a change here is not sent to the customer's record."

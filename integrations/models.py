@@ -7,8 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
-from profiles.models import Customer
-from profiles.selectors import REFERENCE_LISTS
+from profiles.models import REFERENCE_LISTS, Customer
 
 
 class Form(models.Model):

@@ -23,26 +23,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from hub.roles import UserLike, is_citizen, is_csa, linked_ucrn
+from core.roles import UserLike, is_citizen, is_csa
 from integrations.models import Case, Form, FormField, Integration
 from integrations.tokens import UnknownToken, render, tokens_in
 from profiles import values as parsers
-from profiles.access import survivor_of
+from profiles.access import linked_ucrn, survivor_of
 from profiles.datanames import ADDRESS_MATCH_NAMES, PROFILE_NAMES
 from profiles.models import Customer
-from profiles.services import customer_for, profile_create, profile_get, profile_update
-from profiles.services.addresses import ended_warnings
+from profiles.selectors import profile_get
+from profiles.services import customer_for, profile_create, profile_update
+from profiles.services.addresses import ended_address_warnings
 from profiles.services.audit import jsonable
 from profiles.services.duplicates import (
     Duplicate,
-    find_duplicates,
     mark_different_people,
-    may_be_told_of_duplicates,
 )
 from profiles.services.profiles import MANDATORY
 
 NON_FIELD = "__all__"
-# What a CSA's Create does about likely duplicates (issue 7): WARN lists them in the outcome's warnings
+# What a CSA's Create does about likely duplicates: WARN lists them in the outcome's warnings
 # (the REST submission, like the API's Create); CHECK saves nothing and returns them (`Submission.duplicates`)
 # for the page to show; DIFFERENT is the CSA's "these are different people: create anyway", recorded.
 WARN, CHECK, DIFFERENT = "warn", "check", "different"
@@ -127,8 +126,7 @@ def lookup(form: Form, ucrn: Any, user: UserLike) -> Lookup:
         f.data_name: form_value(f, profile[f.data_name.lower()]) for f in form.fields.all()
         if f.data_name.lower() in profile
     }
-    end = profile.get("end_date")
-    warnings = ended_warnings(parsers.parse_date(end) if end else None, today=parsers.today())
+    warnings = ended_address_warnings(profile)
     # The UCRN the lookup field will hold (a merged customer's survivor, when the Get fills that field).
     shown_ucrn = filled.get(_lookup_name(form) or "", str(ucrn).strip())
     return Lookup(ucrn=str(shown_ucrn).strip(), values=filled, warnings=warnings)
@@ -325,7 +323,7 @@ def submit(
                         "ucrn": result.customer.ucrn,
                         "created": result.created,
                         "changes": result.changes,
-                        "warnings": [*result.warnings, *_duplicates_of(result, user, duplicates)],
+                        "warnings": _warnings_of(result, user, duplicates),
                     }
                 )
             customer = customer or _looked_up_customer(form, values, user)
@@ -368,17 +366,17 @@ def _lookup_ucrn(form: Form, values: Mapping[str, Any]) -> str:
     return str(lowered.get(name.lower()) or "").strip() if name else ""
 
 
-def _duplicates_of(result, user: UserLike, mode: str) -> list[dict[str, Any]]:
-    """A CSA's Create: its likely duplicates as warnings (WARN), or undone (CHECK), or recorded (DIFFERENT)."""
-    if not result.created or not may_be_told_of_duplicates(user):
-        return []
-    found = find_duplicates(customer=result.customer)
+def _warnings_of(result, user: UserLike, mode: str) -> list[dict[str, Any]]:
+    """A write's warnings; a CSA's Create (`profile_create` found its likely duplicates) keeps them as
+    warnings (WARN), is undone (CHECK), or records them as different people, warning of them no more
+    (DIFFERENT)."""
+    found = result.duplicates
     if found and mode == CHECK:
         raise _LikelyDuplicates(found)
     if found and mode == DIFFERENT:
         mark_different_people(customer=result.customer, others=[d.customer for d in found], user=user)
-        return []
-    return [d.as_warning() for d in found]
+        return [w for w in result.warnings if w.get("code") != "possible_duplicate"]
+    return result.warnings
 
 
 def _looked_up_customer(form: Form, values: Mapping[str, Any], user: UserLike) -> Customer | None:

@@ -2,7 +2,7 @@
 forms of the REST API (/api/v1/forms/)."""
 from django.urls import path
 
-from hub.api_urls import api_path
+from core.api_urls import api_path
 from integrations import api, views
 
 app_name = "integrations"

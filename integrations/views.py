@@ -14,16 +14,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from hub.duplicates import duplicate_rows
-from hub.forms import error_items
-from hub.roles import is_citizen, linked_ucrn
-from hub.views import csa_required, role_required
+from core.roles import csa_required, is_citizen, role_required
+from integrations.cases import case_link as link_case
 from integrations.forms import RunnerForm
 from integrations.models import Case, Form, Integration
 from integrations.runner import CHECK, DIFFERENT, NON_FIELD, Lookup, lookup, may_fill, refill, submit
 from profiles import display
+from profiles.access import linked_ucrn
+from profiles.forms import error_items
 from profiles.models import Channel
-from profiles.services import customer_for
 
 citizen_required = role_required(is_citizen)
 # The hub's own Create customer page is this configured form (installed by a migration, editable in the admin).
@@ -96,7 +95,7 @@ def _fill(
     if action == "lookup":
         runner_form, notes, filled = _looked_up(request, form, initial, filled)
     elif action in ("save", "submit") and runner_form.is_valid():
-        # A CSA's Create stops at likely duplicates until the CSA says they are different people (issue 7).
+        # A CSA's Create stops at likely duplicates until the CSA says they are different people.
         confirmed = request.POST.get(CONFIRM_DIFFERENT) == "1"
         submission = submit(form=form, values=runner_form.values(), user=request.user, channel=channel,
                             final=action == "submit", case=case, duplicates=DIFFERENT if confirmed else CHECK,
@@ -105,7 +104,7 @@ def _fill(
             return _done(request, submission, saved=action == "save", to_record=page["to_record"])
         for name, errors in submission.errors.items():
             runner_form.add_error(None if name == NON_FIELD else name, errors)
-        duplicates = duplicate_rows(submission.duplicates)
+        duplicates = display.duplicate_rows(submission.duplicates)
     updates = any(i.kind == Integration.Kind.UPDATE for i in form.integrations.all())
     return render(
         request,
@@ -207,14 +206,13 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @csa_required
 @require_POST
 def case_link(request: HttpRequest, reference: str) -> HttpResponse:
-    """Link an anonymous case to a customer, once they are known."""
+    """Link an anonymous case to a customer, once they are known (`integrations.cases.case_link`)."""
     case = get_object_or_404(Case, reference=reference)
     ucrn = request.POST.get("ucrn", "").strip()
     try:
-        case.customer = customer_for(request.user, ucrn)
+        link_case(reference=case.reference, ucrn=ucrn, user=request.user, channel=Channel.HUB)
     except Http404:
         messages.error(request, f"No customer has the UCRN {ucrn or '(blank)'}: the case is not linked.")
     else:
-        case.save(update_fields=["customer", "updated_at"])
         messages.success(request, f"Case {case.reference} is now linked to customer {ucrn}.")
     return redirect("integrations:case_detail", reference=case.reference)

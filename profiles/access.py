@@ -4,9 +4,25 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from hub.roles import UserLike, is_citizen, is_csa, linked_ucrn
-from profiles.models import Address, Customer
+from core.roles import UserLike, is_citizen, is_csa
+from profiles.models import Customer
 from profiles.ucrn import is_valid_ucrn
+
+
+def linked_ucrn(user: UserLike) -> str | None:
+    """The UCRN of the customer linked to this (citizen) user, or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    customer = getattr(user, "customer", None) if _has_customer(user) else None
+    return customer.ucrn if customer is not None else None
+
+
+def _has_customer(user) -> bool:
+    try:
+        user.customer  # noqa: B018 - the reverse one-to-one raises when there is none
+    except Customer.DoesNotExist:
+        return False
+    return True
 
 
 def customer_for(user: UserLike, ucrn: object, *, lock: bool = False) -> Customer:
@@ -18,30 +34,15 @@ def customer_for(user: UserLike, ucrn: object, *, lock: bool = False) -> Custome
     lock, an erased customer is refused there (400 `erased`), while reads still show the empty record;
     a merged one too (400 `merged`), while reads by CSAs resolve to the survivor (`profile_get`).
     """
-    check_may_access(user, ucrn)
+    check_may_ask(user, ucrn)
     queryset = Customer.objects.select_related("prefix", "suffix")
     if lock:  # the customer's row only (the title and suffix are read with it, for the response's `name`)
         queryset = queryset.select_for_update(of=("self",))
-    try:
-        customer = queryset.get(ucrn=ucrn)
-    except Customer.DoesNotExist:
-        raise Http404("No customer has this UCRN.") from None
+    customer = queryset.filter(ucrn=ucrn).first()
+    check_row(user, found=customer is not None, portal_user_id=getattr(customer, "portal_user_id", None))
     if lock:
         check_writable(customer, user)
     return customer
-
-
-def customer_for_update(user: UserLike, ucrn: object) -> tuple[Customer, Address | None]:
-    """`customer_for(user, ucrn, lock=True)` and the customer's primary address, in one query (the row
-    lock is on the customer only): the Update's hot path (`profile_update`)."""
-    from profiles.selectors import profile_row  # the selectors import this module
-
-    check_may_access(user, ucrn)
-    row = profile_row(ucrn, lock=True)
-    if row is None:
-        raise Http404("No customer has this UCRN.")
-    check_writable(row[0], user)
-    return row
 
 
 def check_writable(customer: Customer, user: UserLike) -> None:
@@ -52,18 +53,12 @@ def check_writable(customer: Customer, user: UserLike) -> None:
         raise merged_error(customer, user)
 
 
-def check_may_access(user: UserLike, ucrn: object) -> None:
-    """`customer_for`'s rule without reading the customer: PermissionDenied (403) or Http404."""
-    if not is_csa(user) and not (is_citizen(user) and isinstance(ucrn, str) and ucrn == linked_ucrn(user)):
-        raise PermissionDenied("You may not see or change this customer.")
-    if not is_valid_ucrn(ucrn):
-        raise Http404("No customer has this UCRN.")
+# The one rule of who may read or change a customer, in two halves: `check_may_ask` before the row is read
+# (no query), `check_row` on the row read. Every read and write of one customer goes through both.
 
-
-def check_may_read_lean(user: UserLike, ucrn: object) -> None:
-    """The part of `customer_for`'s rule that needs no query, for a read that then checks the row it reads
-    with `may_read_row` (the lean Get): a CSA, or a citizen with a well-formed UCRN (else 403, which says
-    nothing about the UCRN); a CSA's malformed UCRN is 404."""
+def check_may_ask(user: UserLike, ucrn: object) -> None:
+    """Before reading: a CSA may ask for any UCRN (a malformed one is 404); a citizen for a well-formed one
+    only (else 403, which says nothing about the UCRN); anyone else is 403."""
     if not is_csa(user) and not (is_citizen(user) and isinstance(ucrn, str) and is_valid_ucrn(ucrn)):
         raise PermissionDenied("You may not see or change this customer.")
     if not is_valid_ucrn(ucrn):
@@ -71,9 +66,28 @@ def check_may_read_lean(user: UserLike, ucrn: object) -> None:
 
 
 def may_read_row(user: UserLike, *, portal_user_id: int | None) -> bool:
-    """After `check_may_read_lean`: may `user` read the customer row whose portal account is
-    `portal_user_id`? A CSA any; a citizen only the customer linked to them (= `linked_ucrn`)."""
+    """May `user` work on the customer row whose portal account is `portal_user_id`? A CSA on any; a citizen
+    only on the customer linked to them (`linked_ucrn`)."""
     return is_csa(user) or (portal_user_id is not None and user is not None and portal_user_id == user.pk)
+
+
+def check_row(user: UserLike, *, found: bool, portal_user_id: int | None) -> None:
+    """After `check_may_ask`, on the row read (`found`, with its `portal_user_id`): a CSA's 404 when no
+    customer has the UCRN; a citizen's 403 for any customer but their own, whether or not it exists."""
+    if not found and is_csa(user):
+        raise Http404("No customer has this UCRN.")
+    if not found or not may_read_row(user, portal_user_id=portal_user_id):
+        raise PermissionDenied("You may not see or change this customer.")
+
+
+def check_may_access(user: UserLike, ucrn: object) -> None:
+    """Both halves of the rule for a read that does not load the customer row itself (the history lists):
+    for a citizen, one query for the portal account of `ucrn`; none for a CSA (the caller tells a missing
+    customer by what it reads)."""
+    check_may_ask(user, ucrn)
+    if not is_csa(user):
+        rows = list(Customer.objects.filter(ucrn=ucrn).values_list("portal_user_id", flat=True)[:1])
+        check_row(user, found=bool(rows), portal_user_id=rows[0] if rows else None)
 
 
 def survivor_of(customer: Customer) -> Customer:

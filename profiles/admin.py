@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -61,12 +61,16 @@ class ReadOnlyMixin:
 # --- Customers -------------------------------------------------------------------------------------
 
 
-class CustomerAdminForm(forms.ModelForm):
-    """A customer form validated and saved by the profile service; its errors go beside the fields.
+class _DryRun(Exception):
+    """Raised to roll back the service's judgement of a form: validation writes nothing."""
 
-    The service runs at the end of validation (in `_post_clean`, instead of the model's own checks, which
-    it supersedes), inside the admin view's transaction and a savepoint of its own, so a refused change
-    leaves nothing behind.
+
+class CustomerAdminForm(forms.ModelForm):
+    """A customer form judged and saved by the profile service; its errors go beside the fields.
+
+    Validation (`_post_clean`, instead of the model's own checks, which the service supersedes) asks the
+    service in a savepoint that is always rolled back, so the form's errors are the service's; the admin's
+    `save_model` then saves through the same service, in the admin view's transaction.
     """
 
     request_user = None  # set by CustomerAdmin.get_form: the service needs to know who is acting
@@ -95,9 +99,17 @@ class CustomerAdminForm(forms.ModelForm):
             return  # a field is already wrong: asking the service would only confuse the messages
         try:
             with transaction.atomic():
-                self.result = self._save_through_service()
+                self._save_through_service()
+                raise _DryRun
+        except _DryRun:
+            pass
         except ValidationError as error:
             self._add_service_errors(error)
+
+    def save_through_service(self) -> ProfileResult:
+        """The write itself (`CustomerAdmin.save_model`), after validation found nothing to refuse."""
+        self.result = self._save_through_service()
+        return self.result
 
     def _save_through_service(self) -> ProfileResult:
         user = self.request_user
@@ -182,23 +194,20 @@ class CustomerAdmin(admin.ModelAdmin):
         return False  # customers are never deleted: a UCRN is never reused
 
     def save_form(self, request: HttpRequest, form: CustomerAdminForm, change: bool) -> Customer:
-        return form.result.customer  # the service saved it while validating the form
+        return form.instance  # not `form.save`: the service saves it, in `save_model`
 
     def save_model(self, request: HttpRequest, obj: Customer, form: CustomerAdminForm, change: bool) -> None:
-        """Nothing to do: the service has saved the customer and written its change record."""
+        """Save through the profile service (which writes the change record); its warnings (an ended primary
+        address, a Create's likely duplicates) are shown as the other doors show them."""
+        result = form.save_through_service()
+        vars(obj).update(vars(result.customer))  # the admin logs and redirects with `obj`: the saved row
+        for warning in result.warnings:
+            self.message_user(request, warning["message"], messages.WARNING)
 
     def save_related(self, request: HttpRequest, form: CustomerAdminForm, formsets: list, change: bool) -> None:
         # No many-to-many fields; the inlines are read-only, so saving them writes nothing.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
-
-    def render_change_form(self, request: HttpRequest, context: dict, add: bool = False, change: bool = False,
-                           form_url: str = "", obj: Customer | None = None):
-        # The form is shown again after a POST whose form was valid (so the service wrote) only when
-        # something else failed, such as an inline: undo the write, so nothing is saved by halves.
-        if getattr(context["adminform"].form, "result", None) is not None:
-            transaction.set_rollback(True)
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
     @admin.display(ordering="last_name")
     def name(self, obj: Customer) -> str:
@@ -237,7 +246,7 @@ class ChangeRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 @admin.register(Merge)
 class MergeAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    """Merges (issue 7) are made and undone by `profiles.services.merge` (the hub pages, the API): shown
+    """Merges are made and undone by `profiles.services.merge` (the hub pages, the API): shown
     here, with both records' snapshots, never changed by hand."""
 
     list_display = ["created_at", "merged", "survivor", "user", "channel", "undone_at"]

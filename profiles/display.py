@@ -14,8 +14,9 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 
-from profiles.models import Address
+from profiles.models import UK_COUNTRY_ID, Address
 from profiles.selectors import reference_lists
+from profiles.services.duplicates import Duplicate
 from profiles.values import parse_date, parse_phone, phone_national
 
 LABELS: dict[str, str] = {
@@ -146,7 +147,7 @@ def show_address(address: Mapping[str, Any] | Any, labels: Labels | None = None)
         lines["house"] = ""
     country = get("country_id")
     shown = [p for p in lines.values() if p]
-    if country and str(country).lstrip("0") != "826" and labels is not None:
+    if country and str(country).lstrip("0") != str(UK_COUNTRY_ID) and labels is not None:
         shown.append(labels["countries"].get(str(int(country)) if str(country).isdigit() else str(country),
                                              str(country)))
     return ", ".join(shown)
@@ -289,3 +290,16 @@ def outcome_words(
                             "after_text": words["after"], "text": words["text"]})
         worded.append({**outcome, "changes": changes})
     return worded
+
+
+def duplicate_rows(duplicates: list[Duplicate], labels: Labels | None = None) -> list[dict[str, Any]]:
+    """What a CSA reads of each candidate: UCRN, name, current address, why it may be the same person."""
+    return [
+        {
+            "ucrn": d.customer.ucrn,
+            "name": d.customer.display_name or "(no name)",
+            "address": show_address(d.primary, labels) if d.primary is not None else "",
+            "reasons": d.reason_text[:1].upper() + d.reason_text[1:],
+        }
+        for d in duplicates
+    ]

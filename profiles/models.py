@@ -17,7 +17,8 @@ from profiles.indexes import PrefixIndex
 TEXT_MAX = 100
 CUSTOM_MAX = 255
 CUSTOM_FIELD_COUNT = 28
-UK_COUNTRY_ID = 826
+UK_COUNTRY_ID = 826  # ISO 3166-1 numeric: the default country of an address
+MERGED_STATUS = "Merged"  # the status (a `Status` id) of a customer merged into another
 
 
 # --- Reference lists -------------------------------------------------------------------------------
@@ -279,6 +280,7 @@ class ChangeRecord(models.Model):
         ERASE = "erase", "Erased"
         MERGE = "merge", "Merged"
         UNMERGE = "unmerge", "Merge undone"
+        CASE_LINK = "case_link", "Case linked"
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="change_records")
     user = models.ForeignKey(
@@ -349,3 +351,16 @@ class Merge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merged.ucrn} merged into {self.survivor.ucrn}"
+
+
+# The reference lists by their API name (`GET /api/v1/lists/{name}`), read whole and cached together.
+REFERENCE_LISTS: dict[str, type[models.Model]] = {
+    "titles": Title,
+    "suffixes": Suffix,
+    "countries": Country,
+    "languages": Language,
+    "locations": Location,
+    "contact_methods": ContactMethod,
+    "contact_types": ContactType,
+    "statuses": Status,
+}

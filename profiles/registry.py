@@ -1,9 +1,11 @@
-"""Rows other apps keep about a customer: how erasure and the subject access export reach them.
+"""Rows other apps keep about a customer: how erasure, the subject access export and a merge reach them.
 
 `profiles` is the lower layer and never imports the apps above it, yet they keep rows about customers
 (cases in `integrations`; events and webhook deliveries in `systems`). Each such app registers here, in its
 `AppConfig.ready()`, one export section and one eraser for its rows; `profile_export` and `profile_erase`
-call every one registered, inside their own transaction, with the `Subject` they are about.
+call every one registered, inside their own transaction, with the `Subject` they are about. Rows that
+follow their customer into a merge (cases) register how they move (`register_merge`): `profile_merge`
+moves them to the survivor and `merge_undo` moves them back.
 """
 from __future__ import annotations
 
@@ -183,3 +185,35 @@ def register(section: str, *, export: ExportSection, erase: Eraser) -> None:
 def registered() -> list[CustomerRows]:
     """Every registered app's rows, in the order the apps registered them."""
     return list(_registered.values())
+
+
+# --- rows that follow a merge ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MergedRows:
+    """One app's rows about a customer that a merge moves to the survivor.
+
+    `count(customer)`: how many the merge preview says would move. `move(merged, survivor)`: move them,
+    returning their ids (kept in the merge under `key`, for the undo) and the labels its change record names
+    (`key`: "reference, reference"). `move_back(ids, survivor, merged)`: the undo, for the ids still on the
+    survivor. All in the merge's transaction."""
+
+    key: str
+    count: Callable[[Customer], int]
+    move: Callable[[Customer, Customer], tuple[list[int], list[str]]]
+    move_back: Callable[[list[int], Customer, Customer], None]
+
+
+_merged: dict[str, MergedRows] = {}
+
+
+def register_merge(key: str, *, count: Callable[[Customer], int],
+                   move: Callable[[Customer, Customer], tuple[list[int], list[str]]],
+                   move_back: Callable[[list[int], Customer, Customer], None]) -> None:
+    """Register rows that follow their customer into a merge, from the app's `AppConfig.ready()`."""
+    _merged[key] = MergedRows(key, count, move, move_back)
+
+
+def merged_rows() -> list[MergedRows]:
+    """Every registered app's rows that a merge moves, in the order the apps registered them."""
+    return list(_merged.values())

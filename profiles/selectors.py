@@ -12,37 +12,24 @@ from django.db import connection
 from django.db.models import F, Model, Prefetch, QuerySet
 from django.http import Http404
 
-from hub.roles import UserLike, is_csa
+from core.caching import PREFIX, cached, cached_locally
+from core.roles import UserLike, is_csa
 from profiles import caching
-from profiles.access import check_may_access, check_may_read_lean, may_read_row
+from profiles.access import check_may_access, check_may_ask, check_row, survivor_of
 from profiles.datanames import ADDRESS_NAMES, PROFILE_NAMES
 from profiles.indexes import SEARCH_ORDER
 from profiles.models import (
+    REFERENCE_LISTS,
     Address,
     ChangeRecord,
-    ContactMethod,
-    ContactType,
     Country,
     Customer,
     Language,
-    Location,
     Merge,
-    Status,
     Suffix,
     Title,
 )
 from profiles.timestamps import api_datetime
-
-REFERENCE_LISTS: dict[str, type[Model]] = {
-    "titles": Title,
-    "suffixes": Suffix,
-    "countries": Country,
-    "languages": Language,
-    "locations": Location,
-    "contact_methods": ContactMethod,
-    "contact_types": ContactType,
-    "statuses": Status,
-}
 
 
 def _output(value: Any) -> Any:
@@ -159,11 +146,11 @@ def _check_exists(ucrn: str) -> None:
         raise Http404("No customer has this UCRN.")
 
 
-# --- The lean Get of the API: one query, cached -------------------------------------------------------
+# --- The Get (SPEC section 3): one query, cached -------------------------------------------------------
 
 
-def profile_read(*, ucrn: Any, user: UserLike) -> dict[str, Any]:
-    """The Get output of `ucrn` for `user` (SPEC 3), as `profile_get` gives it, made for the hot path.
+def profile_get(*, ucrn: Any, user: UserLike) -> dict[str, Any]:
+    """The Get output of `ucrn` for `user` (SPEC section 3), 403 or 404 otherwise: the one Get of every door.
 
     One query (the customer, its title and suffix, its primary address and that address's country, joined)
     and no ORM query building; the result is cached (`profiles.caching`: Redis when configured) under the
@@ -173,11 +160,12 @@ def profile_read(*, ucrn: Any, user: UserLike) -> dict[str, Any]:
     second read on (the first makes its generation), so a one-off read costs one cache write, not two.
 
     The access rule is `customer_for`'s: CSAs any customer (404 if unknown), a citizen only the one linked
-    to them (403 otherwise, unknown or not). A merged customer (whose UCRN resolves elsewhere) is not
-    cached: it goes to `profile_get`, which knows how to resolve it.
+    to them (403 otherwise, unknown or not). A merged customer is never cached: its UCRN resolves, for CSAs,
+    to the survivor (its profile, with `merged_from` naming the UCRN asked for); a citizen still linked to
+    a merged record sees that record, never another.
     """
-    check_may_read_lean(user, ucrn)
-    entry = caching.cached(
+    check_may_ask(user, ucrn)
+    entry = cached(
         caching.profile_key(ucrn),
         [caching.profile_generation(ucrn), caching.LISTS_GENERATION],
         lambda: _profile_entry(ucrn),
@@ -185,14 +173,10 @@ def profile_read(*, ucrn: Any, user: UserLike) -> dict[str, Any]:
         store=lambda found: found is not None and not found["merged"],
         admit_on_second_read=True,  # most reads of a million customers are one-offs
     )
-    if entry is None or not may_read_row(user, portal_user_id=entry["portal_user_id"]):
-        if not is_csa(user):
-            raise PermissionDenied("You may not see or change this customer.")
-        raise Http404("No customer has this UCRN.")
-    if entry["merged"]:
-        from profiles.services.profiles import profile_get  # the services import this module
-
-        return profile_get(ucrn=ucrn, user=user)
+    check_row(user, found=entry is not None, portal_user_id=entry["portal_user_id"] if entry else None)
+    if entry["merged"] and is_csa(user):
+        survivor = survivor_of(Customer(pk=entry["id"], ucrn=ucrn, merged_into_id=entry["merged_into"]))
+        return {**profile_data(survivor, primary_address(survivor)), "merged_from": ucrn}
     return entry["profile"]
 
 
@@ -205,6 +189,8 @@ def _profile_entry(ucrn: str) -> dict[str, Any] | None:
         "profile": profile_data(customer, primary),
         "portal_user_id": customer.portal_user_id,
         "merged": customer.merged_into_id is not None,
+        "id": customer.pk,
+        "merged_into": customer.merged_into_id,
     }
 
 
@@ -339,7 +325,7 @@ def reference_lists() -> dict[str, list[dict[str, Any]]]:
     generation (`profiles.caching.connect_signals`), so the next read, on any server, reads them again.
     Callers must not change the lists returned (they are shared within the process).
     """
-    return caching.cached_locally(caching.PREFIX + ":lists", caching.LISTS_GENERATION, _read_lists,
+    return cached_locally(PREFIX + ":lists", caching.LISTS_GENERATION, _read_lists,
                                   timeout=caching.LISTS_TTL)
 
 

@@ -18,6 +18,8 @@ from django.core.validators import validate_email
 from django.utils import timezone
 from ukpostcodeutils.validation import is_valid_partial_postcode, is_valid_postcode
 
+from core.jsonlimits import INVALID_TEXT
+
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 TWITTER = re.compile(r"^@?([A-Za-z0-9_]{1,15})$")
@@ -28,9 +30,7 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A code point U+D800..U+DFFF on its own in a Python string (JSON's "\ud800" escape makes one) is not Unicode
 # text: UTF-8 cannot encode it, so neither a response nor PostgreSQL nor SQLite can hold it.
 LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-INVALID_TEXT = "invalid_text"  # the code of both refusals, whatever the door
 NOT_UNICODE = "This text holds a character that is not Unicode (a lone surrogate, such as \\ud800): remove it."
-UNSTORABLE_MESSAGE = "Text may not hold NUL characters or lone surrogates (such as \\ud800)."
 BIRTH_DATE_MIN = dt.date(1850, 1, 1)
 INT_LIMIT = 2**31
 
@@ -44,20 +44,6 @@ def is_blank(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return len(value) == 0
     return False
-
-
-def is_storable_text(text: str) -> bool:
-    """Whether a database can store `text`: no NUL (PostgreSQL's text and jsonb refuse it), no lone
-    surrogate. Tested in C: a regular expression is several times slower on a large request body."""
-    if "\x00" in text:
-        return False
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")  # fails on a lone surrogate, and only on one
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def today() -> dt.date:

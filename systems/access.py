@@ -1,9 +1,10 @@
 """Allow-lists on the API's views, and the scope of API clients.
 
-`AllowListed` is the one place a view applies its client's allow-lists: it checks a write (and a
-search's filters) before the view runs, and filters a successful response's body after. Views without
-it are closed to API clients (`ApiClientScope`, a default permission): an endpoint added later is not
-open to systems until it applies their allow-lists.
+Every view that declares what it does with data names (`core.api.AllowListed`) runs `AllowListPermission`
+(settings: `API_ALLOW_LIST_PERMISSIONS`) after its throttles: it checks a write (and a search's filters)
+before the view runs; `filter_response` (settings: `API_RESPONSE_FILTERS`) filters a successful response's
+body after. Other views are closed to API clients (`ApiClientScope`, a default permission): an endpoint
+added later is not open to systems until it applies their allow-lists.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rest_framework import permissions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import AllowListed
 from systems.allowlists import (
     check_import,
     check_search,
@@ -25,41 +27,33 @@ from systems.allowlists import (
 WRITES = ("POST", "PUT", "PATCH")
 
 
-class AllowListed:
-    """Mixin for API views: `allow_list` names what the view does with data names.
+class AllowListPermission(permissions.BasePermission):
+    """A client's request names only what its allow-lists grant: 403 `field_not_allowed` naming the rest."""
 
-    "profile": writes are data names (POST, PUT, PATCH), GET returns a profile or a page of search results;
-    "addresses" / "history": GET returns address records / change records; "import": a batch of records;
-    "open": nothing personal (reference lists), or checked by the view itself (events).
-    """
-
-    allow_list: str = "open"
-    # A search (a "profile" GET that reads query parameters): each parameter is checked against the client's
-    # readable names (`check_search`). Other views read no query parameter.
-    searches: bool = False
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
+    def has_permission(self, request: Request, view: Any) -> bool:
         client = client_of(request.user)
         if client is None:
-            return
-        if self.allow_list == "import" and request.method == "POST":
+            return True
+        allow_list = getattr(view, "allow_list", "open")
+        if allow_list == "import" and request.method == "POST":
             check_import(client, request.data)
-        elif self.allow_list == "profile" and request.method in WRITES:
+        elif allow_list == "profile" and request.method in WRITES:
             check_write(client, written_names(request.data))
-        elif self.allow_list == "profile" and request.method == "GET" and self.searches:
+        elif allow_list == "profile" and request.method == "GET" and getattr(view, "searches", False):
             check_search(client, request.query_params)
+        return True
 
-    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
-        response = super().finalize_response(request, response, *args, **kwargs)
-        client = getattr(request.user, "_hub_api_client", None)  # bound by `initial`, when it got that far
-        if client is not None and 200 <= response.status_code < 300 and getattr(response, "data", None) is not None:
-            response.data = filter_output(client, self.allow_list, response.data)
-        return response
+
+def filter_response(request: Request, view: Any, response: Response) -> Response:
+    """A successful response's body as the client may see it (`filter_output`)."""
+    client = getattr(request.user, "_hub_api_client", None)  # bound by the permission, when it got that far
+    if client is not None and 200 <= response.status_code < 300 and getattr(response, "data", None) is not None:
+        response.data = filter_output(client, getattr(view, "allow_list", "open"), response.data)
+    return response
 
 
 class ApiClientScope(permissions.BasePermission):
-    """API clients may call only the views that apply their allow-lists (`AllowListed`)."""
+    """API clients may call only the views that apply their allow-lists (`core.api.AllowListed`)."""
 
     message = "API clients may use only the endpoints that apply their allow-lists."
 

@@ -13,9 +13,10 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from systems.allowlists import READ_CHOICES, WRITE_CHOICES
 from systems.models import (
+    READ_CHOICES,
     SECRET_MIN_LENGTH,
+    WRITE_CHOICES,
     ApiClient,
     Delivery,
     DeliveryAttempt,
@@ -25,9 +26,9 @@ from systems.models import (
     RuleAction,
     RuleCondition,
     Subscription,
+    check_action,
 )
 from systems.services.clients import api_client_revoke_token, api_client_rotate_token, api_client_user
-from systems.services.events import check_action
 from systems.services.webhooks import subscription_new_secret, subscription_resume
 
 

@@ -1,6 +1,6 @@
 """The allow-lists of API clients: what a system may read and write, decided here and nowhere else.
 
-A request knows its client through `client_of(request.user)`: the token authentication (`hub.api`) binds
+A request knows its client through `client_of(request.user)`: the token authentication (`core.api`) binds
 it in its one query (`bind_api_client`); any other way in looks it up once per request. Users without a
 client (CSAs in the browser, plain users' tokens) are never filtered.
 
@@ -11,12 +11,11 @@ names a write ignores). So a data name added to the hub later is closed until an
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rest_framework import exceptions
 
 from profiles.datanames import (
-    ADDRESS_NAMES,
     INPUT_HELPER_NAMES,
     OPTION_DEFAULTS,
     PROFILE_NAMES,
@@ -24,14 +23,8 @@ from profiles.datanames import (
 )
 from profiles.filters import SEARCH_PARAMETERS
 from profiles.services.duplicates import REASONS, warning_message
+from systems.models import ApiClient
 
-if TYPE_CHECKING:
-    from systems.models import ApiClient
-
-# The choices of the admin's multi-selects. `name` and `sort_name` are granted on their own: they are
-# personal data, derived from several names.
-READ_CHOICES: tuple[str, ...] = (*PROFILE_NAMES, "name", "sort_name", *ADDRESS_NAMES)
-WRITE_CHOICES: tuple[str, ...] = (*PROFILE_NAMES, *ADDRESS_NAMES)
 # Identifiers and bookkeeping, never personal: in every output.
 ALWAYS_VISIBLE = frozenset(
     {"ucrn", "version", "created_at", "updated_at", "warnings", "id", "is_primary", "merged_from", "merged_into"}
@@ -70,14 +63,22 @@ def bind_api_client(user: Any, state: Any = UNBOUND) -> None:
         return
     client = None
     if state is not None:
-        from systems.models import ApiClient
-
         fields = ApiClient._meta.concrete_fields
         client = ApiClient.from_db("default", [f.attname for f in fields], [state[f.attname] for f in fields])
         ApiClient._meta.get_field("user").set_cached_value(client, user)
         if not client.active:
             raise exceptions.AuthenticationFailed("This API client is inactive.")
     user._hub_api_client = client
+
+
+class ApiClientOfToken:
+    """The token authentication's extra (`settings.API_TOKEN_EXTRAS`, `core.api.TokenExtra`): the user's
+    API client, loaded in its query and cached with its roles."""
+
+    key = "api_client"
+    related = "user__api_client"
+    state = staticmethod(api_client_state)
+    bind = staticmethod(bind_api_client)
 
 
 def client_of(user: Any) -> ApiClient | None:
@@ -87,8 +88,6 @@ def client_of(user: Any) -> ApiClient | None:
         return None
     client = getattr(user, "_hub_api_client", UNBOUND)
     if client is UNBOUND:
-        from systems.models import ApiClient
-
         client = ApiClient.objects.filter(user=user).first()
         user._hub_api_client = client
     if client is not None and not client.active:

@@ -8,12 +8,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.api import IsCSA
-from hub.api_urls import location, location_header
-from hub.idempotency import idempotent
+from core.api import AllowListed, IsCSA
+from core.api_urls import location, location_header
+from core.idempotency import idempotent
 from profiles.api.views import errors
 from profiles.timestamps import api_datetime
-from systems.access import AllowListed
 from systems.allowlists import client_of
 from systems.models import Event
 from systems.services.events import MATCH_KEYS, TYPE_MAX, event_read, event_receive

@@ -1,4 +1,4 @@
-"""Other systems as clients of the hub (issue 9): API clients with allow-lists, profile events and the
+"""Other systems as clients of the hub: API clients with allow-lists, profile events and the
 rules that apply them, and change webhooks written to an outbox.
 
 Rules live in `systems.services`; these models hold configuration (clients, rules, subscriptions) and
@@ -14,8 +14,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinLengthValidator, URLValidator
 from django.db import models
 
+from profiles.datanames import ADDRESS_NAMES, PROFILE_NAMES
 from profiles.models import Customer
 from systems.destinations import DestinationRefused, check_url
+
+# The data names an API client may be granted (the admin's multi-selects). `name` and `sort_name` are
+# granted on their own: they are personal data, derived from several names.
+READ_CHOICES: tuple[str, ...] = (*PROFILE_NAMES, "name", "sort_name", *ADDRESS_NAMES)
+WRITE_CHOICES: tuple[str, ...] = (*PROFILE_NAMES, *ADDRESS_NAMES)
+LIST_NAMES = frozenset({"notification_preference"})  # the data names whose value is a list
 
 
 class ApiClient(models.Model):
@@ -45,8 +52,6 @@ class ApiClient(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from systems.allowlists import READ_CHOICES, WRITE_CHOICES
-
         errors = {}
         for field, known in (("readable", READ_CHOICES), ("writable", WRITE_CHOICES)):
             names = getattr(self, field)
@@ -119,8 +124,6 @@ class RuleAction(models.Model):
         return f"copy {self.property} to {self.data_name} ({self.strategy})"
 
     def clean(self) -> None:
-        from systems.services.events import check_action
-
         check_action(data_name=self.data_name, strategy=self.strategy, client=None)
 
 
@@ -262,3 +265,18 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.status_code or self.error[:40]}"
+
+
+def check_action(*, data_name: str, strategy: str, client: ApiClient | None) -> None:
+    """Why a rule may not have this action (the admin refuses it), or nothing."""
+    if data_name == "email_address":
+        message, code = "A rule cannot change the email address: a CSA changes it.", "email_not_updatable"
+    elif data_name not in WRITE_CHOICES:
+        message, code = f"{data_name!r} is not a data name a rule can write.", "unknown_field"
+    elif strategy == RuleAction.Strategy.ADD_TO_LIST and data_name not in LIST_NAMES:
+        message, code = f"Add to list works on list data names only ({', '.join(sorted(LIST_NAMES))}).", "invalid"
+    elif client is not None and data_name not in client.writable:
+        message, code = f"The rule's client, {client}, may not write {data_name}.", "field_not_allowed"
+    else:
+        return
+    raise ValidationError({"data_name": ValidationError(message, code=code)})

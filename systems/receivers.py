@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.authtoken.models import Token
+
+from core.api import forget_tokens_of
 from systems.services.webhooks import enqueue_case_created, enqueue_profile_changes
 
 
@@ -25,14 +28,10 @@ def on_case_saved(sender: Any, instance: Any, created: bool, raw: bool = False, 
 
 def on_api_client_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     """The token authentication caches a client's allow-lists with its token: a change applies at once."""
-    from hub.api import forget_tokens_of
-
     forget_tokens_of([instance.user_id])
 
 
 def on_api_client_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
     """A client removed must not keep calling as a plain CSA, free of allow-lists: its token goes too."""
-    from rest_framework.authtoken.models import Token
-
     on_api_client_changed(sender, instance)
     Token.objects.filter(user_id=instance.user_id).delete()

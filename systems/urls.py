@@ -1,5 +1,5 @@
-"""`/api/v1/events/`: profile events (issue 9). Joined under `api/v1/` in `hub.urls`."""
-from hub.api_urls import api_path
+"""`/api/v1/events/`: profile events. Joined under `api/v1/` in `hub.urls`."""
+from core.api_urls import api_path
 from systems import api
 
 app_name = "systems"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from profiles.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Likely duplicates over REST (issue 7): ask who may be the same person; mark a pair as two people.
+"""Likely duplicates over REST: ask who may be the same person; mark a pair as two people.
 
 `GET /api/v1/profiles/duplicates?ucrn=...` and `POST /api/v1/profiles/{ucrn}/not-duplicate`, CSAs only.
 The rules are `profiles.services.duplicates`'; a Create's `possible_duplicate` warnings are added in
@@ -17,9 +17,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from hub.api import IsCSA
-from hub.api_urls import location, location_header
-from hub.idempotency import idempotent
+from core.api import IsCSA
+from core.api_urls import location, location_header
+from core.idempotency import idempotent
 from profiles.api import serializers as s
 from profiles.api.views import UCRN, errors
 from profiles.services.duplicates import REASONS, duplicates_for, mark_not_same_person

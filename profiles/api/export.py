@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.idempotency import idempotent
+from core.idempotency import idempotent
 from profiles.api import serializers as s
 from profiles.api.views import CHANNEL, UCRN, errors
 from profiles.services.erasure import profile_erase

@@ -9,11 +9,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.api import IsCSA
-from hub.idempotency import idempotent
+from core.api import AllowListed, IsCSA
+from core.idempotency import idempotent
 from profiles.api.views import CHANNEL, errors
 from profiles.services.imports import MATCHING_MODES, MAX_BATCH, import_records
-from systems.access import AllowListed
 
 
 class ImportInputSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""Merge over REST (issue 7): `POST .../profiles/{ucrn}/merge` and `POST .../merge/{id}/undo`.
+"""Merge over REST: `POST .../profiles/{ucrn}/merge` and `POST .../merge/{id}/undo`.
 
 Thin, as the other views: the rules, checks and audit are `profiles.services.merge`. `{ucrn}` is the
 survivor; the body names the customer merged into it and the per-field choices.
@@ -16,8 +16,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.api_urls import location, location_header
-from hub.idempotency import idempotent
+from core.api_urls import location, location_header
+from core.idempotency import idempotent
 from profiles.api import serializers as s
 from profiles.api.views import CHANNEL, UCRN, errors, etag
 from profiles.models import Customer, Merge

@@ -161,7 +161,7 @@ ProfileOutputSerializer = _serializer(
 class WarningSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    # Only on `possible_duplicate` (a Create's likely duplicates, issue 7): who, and the reason codes.
+    # Only on `possible_duplicate` (a Create's likely duplicates): who, and the reason codes.
     ucrn = serializers.CharField(required=False, help_text="`possible_duplicate`: the other customer's UCRN.")
     reasons = serializers.ListField(child=serializers.CharField(), required=False,
                                     help_text="`possible_duplicate`: why it may be the same person.")
@@ -230,7 +230,7 @@ class ValueListItemSerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-# `{"name": [{"message", "code"}]}`: the one error shape of hub.api.exception_handler.
+# `{"name": [{"message", "code"}]}`: the one error shape of core.errors.exception_handler.
 ERROR_SCHEMA = {
     "type": "object",
     "description": "Errors by data name (`detail` or `non_field_errors` when not about one name).",
@@ -246,7 +246,7 @@ ERROR_SCHEMA = {
 
 
 class ErrorSerializer(serializers.Serializer):
-    """Documentation only: the error responses are built by hub.api.exception_handler."""
+    """Documentation only: the error responses are built by core.errors.exception_handler."""
 
 
 class ErrorSchema(OpenApiSerializerExtension):

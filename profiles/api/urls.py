@@ -1,7 +1,7 @@
 """`/api/v1/`: the profile integrations and reference lists over REST (SPEC section 6).
 
 Every route is an `api_path()`: written with its trailing slash, it answers the same without it."""
-from hub.api_urls import api_path
+from core.api_urls import api_path
 from profiles.api import duplicates, export, imports, merge, views
 
 app_name = "api"

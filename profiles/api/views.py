@@ -1,7 +1,7 @@
 """The REST API of SPEC section 6: each view parses the request, calls a service or selector, renders.
 
 No rule lives here: who may do what, validation, defaults and the address rules are the services'
-(`profiles.services`); the errors they raise become 400/403/404 in `hub.api.exception_handler`.
+(`profiles.services`); the errors they raise become 400/403/404 in `core.errors.exception_handler`.
 """
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from hub.api import Pagination
-from hub.api_urls import location, location_header
-from hub.idempotency import idempotent
+from core.api import AllowListed, Pagination
+from core.api_urls import location, location_header
+from core.idempotency import idempotent
 from profiles.api import serializers as s
 from profiles.datanames import PATCH_OPTION_DEFAULTS
 from profiles.filters import CustomerFilterSet
@@ -31,13 +31,11 @@ from profiles.selectors import (
     address_history,
     change_history,
     list_items,
-    profile_read,
+    profile_get,
     profile_search,
     profile_summary,
 )
 from profiles.services import ProfileResult, profile_create, profile_update
-from profiles.services.duplicates import create_warnings
-from systems.access import AllowListed
 
 CHANNEL = "api"
 ERROR_TEXT = {
@@ -153,9 +151,7 @@ class ProfileListCreateView(AllowListed, GenericAPIView):
         responses={201: s.ProfileWriteOutputSerializer, **errors(400, 403, 413, 415)},
     )
     def post(self, request: Request) -> Response:
-        result = profile_create(data=request.data, user=request.user, channel=CHANNEL)
-        # Created anyway: likely duplicates are warnings (`possible_duplicate`), for a CSA to look at.
-        result.warnings += create_warnings(customer=result.customer, user=request.user)
+        result = profile_create(data=request.data, user=request.user, channel=CHANNEL)  # warns of duplicates
         return written(result, status.HTTP_201_CREATED, location(request, "api:profile", result.profile["ucrn"]))
 
 
@@ -176,9 +172,9 @@ class ProfileDetailView(AllowListed, APIView):
         },
     )
     def get(self, request: Request, ucrn: str) -> Response:
-        # The lean, cached read (one query on a miss, none on a hit; `profiles.selectors.profile_read`);
+        # The lean, cached read (one query on a miss, none on a hit; `profiles.selectors.profile_get`);
         # a 304 is answered from the cached version without rendering anything.
-        profile = profile_read(ucrn=ucrn, user=request.user)
+        profile = profile_get(ucrn=ucrn, user=request.user)
         headers = {"ETag": etag(profile["version"])}
         if "merged_from" in profile:  # the survivor's profile: say where it lives
             headers["Content-Location"] = reverse("api:profile", args=[profile["ucrn"]])

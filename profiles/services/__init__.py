@@ -1,4 +1,5 @@
-"""The profile service: every rule of SPEC sections 3 and 4, called by every door."""
+"""The profile service: every rule of SPEC sections 3 and 4, called by every door (the Get, a read, is
+`profiles.selectors.profile_get`)."""
 from profiles.access import check_may_create, customer_for
 from profiles.services.profiles import (
     ProfileResult,
@@ -6,7 +7,6 @@ from profiles.services.profiles import (
     VersionConflict,
     profile_change_email,
     profile_create,
-    profile_get,
     profile_update,
 )
 
@@ -18,6 +18,5 @@ __all__ = [
     "customer_for",
     "profile_change_email",
     "profile_create",
-    "profile_get",
     "profile_update",
 ]

@@ -8,6 +8,7 @@ same order, and takes the change-log entries from `entries()`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -214,14 +215,12 @@ def _match_key(record: Address) -> tuple:
     return tuple(key)
 
 
-def address_warnings(primary: Address | None, *, today: dt.date) -> list[Warning]:
-    """SPEC 4.3.4: a primary address that has ended is allowed, with a warning."""
-    return ended_warnings(primary.end_date if primary is not None else None, today=today)
-
-
-def ended_warnings(end_date: dt.date | None, *, today: dt.date) -> list[Warning]:
-    """The warning of a primary address whose end date is `end_date` (a form's lookup shows it too)."""
-    if end_date is not None and end_date < today:
+def ended_address_warnings(profile: Mapping[str, Any], *, today: dt.date | None = None) -> list[Warning]:
+    """SPEC 4.3.4: a primary address that has ended is allowed, with a warning. The one source of it, from
+    a profile (the Get output): the answer of every write, and a form's lookup."""
+    end = profile.get("end_date")
+    end_date = values.parse_date(end) if isinstance(end, str) and end else None
+    if end_date is not None and end_date < (today or values.today()):
         return [
             {
                 "code": "primary_address_ended",

@@ -1,4 +1,4 @@
-"""Writing many rows at once on PostgreSQL, faster than the ORM's bulk methods (the bulk import, issue 7).
+"""Writing many rows at once on PostgreSQL, faster than the ORM's bulk methods (the bulk import).
 
 No rules here: callers (`profiles.services.imports`, `profiles.services.audit.record_changes`) decide what
 to write. Elsewhere than PostgreSQL (SQLite in the tests) these are the ORM's `bulk_create` and

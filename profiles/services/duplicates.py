@@ -1,4 +1,4 @@
-"""Likely duplicates (issue 7): who else in the hub may be this person, and "not the same person" marks.
+"""Likely duplicates: who else in the hub may be this person, and "not the same person" marks.
 
 `find_duplicates` compares a customer (an existing one, or the data names of a Create about to be made)
 with everyone else, by five reasons, each one index-backed query branch:
@@ -32,17 +32,16 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Concat, Lower
 
-from hub.roles import UserLike, is_csa
+from core.roles import UserLike, is_csa
 from profiles import values
 from profiles.access import customer_for
 from profiles.datanames import ADDRESS_NAMES, PROFILE_NAMES
-from profiles.models import Address, Country, Customer, NotSamePerson
+from profiles.models import MERGED_STATUS, Address, Country, Customer, NotSamePerson
 from profiles.selectors import profile_summary
 from profiles.ucrn import is_valid_ucrn
 
 MAX_CANDIDATES = 10  # a CSA reads the list before saving: a short one
 PER_REASON = 25  # rows one reason may bring back before ranking
-MERGED = "Merged"
 ORGANIZATION = "Organization"
 SIMILARITY = 0.3  # pg_trgm's own default threshold for `%` (pg_trgm.similarity_threshold)
 
@@ -223,7 +222,7 @@ def duplicates_for(*, ucrn: Any, user: UserLike) -> tuple[Customer, list[Duplica
     if not is_valid_ucrn(ucrn):
         raise ValidationError({"ucrn": ValidationError("This is not a valid UCRN (9 digits).", code="invalid")})
     customer = customer_for(user, ucrn)
-    if customer.erased_at is not None or customer.merged_into_id is not None or customer.status_id == MERGED:
+    if customer.erased_at is not None or customer.merged_into_id is not None or customer.status_id == MERGED_STATUS:
         return customer, []  # nothing left to compare, or no longer a customer of its own
     return customer, find_duplicates(customer=customer)
 
@@ -235,15 +234,9 @@ def may_be_told_of_duplicates(user: UserLike) -> bool:
     return is_csa(user)
 
 
-def create_warnings(*, customer: Customer, user: UserLike) -> list[dict[str, Any]]:
-    """The `possible_duplicate` warnings of a Create just made, for those who may be told them."""
-    if not may_be_told_of_duplicates(user):
-        return []
-    return [duplicate.as_warning() for duplicate in find_duplicates(customer=customer)]
-
-
 def _eligible(probe: _Probe) -> QuerySet[Customer]:
-    customers = Customer.objects.filter(erased_at__isnull=True, merged_into__isnull=True).exclude(status_id=MERGED)
+    customers = Customer.objects.filter(erased_at__isnull=True, merged_into__isnull=True)
+    customers = customers.exclude(status_id=MERGED_STATUS)
     if probe.pk is not None:
         customers = customers.exclude(pk=probe.pk).exclude(
             pk__in=NotSamePerson.objects.filter(first_id=probe.pk).values("second_id")

@@ -32,13 +32,13 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from hub.roles import Role, UserLike, is_admin
+from core.roles import Role, UserLike, is_admin
 from profiles import caching, registry
 from profiles.access import erased_error
 from profiles.jsontree import MAX_DEPTH, with_json
-from profiles.models import Address, ChangeRecord, Customer, Merge
+from profiles.models import MERGED_STATUS, Address, ChangeRecord, Customer, Merge
 from profiles.selectors import MERGED_SIDE, survivor_records_of_merge
-from profiles.services.audit import record_change
+from profiles.services.audit import write_customer
 from profiles.ucrn import is_valid_ucrn
 
 ERASED = "[erased]"
@@ -91,20 +91,19 @@ def profile_erase(*, ucrn: Any, user: UserLike, channel: str) -> Customer:
             _erase_account(account)
         caching.profiles_erased(*subject.ucrns)
         for target in reversed(erasing):  # the customer's own record last
-            record_change(customer=target, user=user, channel=channel, action=ChangeRecord.Action.ERASE,
-                          changes=[])
+            write_customer(customer=target, fields=None, user=user, channel=channel,
+                           action=ChangeRecord.Action.ERASE, changes=[])
     return customer
 
 
 def _erase_customer(customer: Customer) -> None:
+    """Blank the customer's personal data on the instance (`write_customer` saves it, with its record)."""
     _blank_fields(customer, CUSTOMER_KEPT)
     # A merged record stays Merged (its UCRN still resolves to the survivor); `erased_at` says the rest.
-    customer.status_id = "Merged" if customer.merged_into_id else ERASED_STATUS
+    customer.status_id = MERGED_STATUS if customer.merged_into_id else ERASED_STATUS
     customer.location_id = UNKNOWN_LOCATION
     customer.portal_user = None
-    customer.version += 1
     customer.erased_at = timezone.now()
-    customer.save()
 
 
 def _erase_merges(subject: registry.Subject) -> None:

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from hub.roles import UserLike, is_csa
+from core.roles import UserLike, is_csa
 from profiles import registry
 from profiles.access import customer_for
 from profiles.jsontree import with_json

@@ -5,7 +5,7 @@ which of its values finds the customer: `ucrn`, `email_address`, `phone_number`,
 `field_name` (custom_1..custom_28). One match runs the Update rules, no match runs Create, more than one
 is an error for that record: never a guess. Matches are looked up for the whole batch at once.
 
-Writing is in bulk (issue 7, "Fast"): the records of a batch are decided in memory by the profile
+Writing is in bulk: the records of a batch are decided in memory by the profile
 service's own decide step (`decide_update` / `decide_create`: every rule, nothing written), with the
 batch's customers locked by one `SELECT ... FOR UPDATE` and their addresses, taken emails and new UCRNs
 read in one query each; then the valid records are written together in one transaction (bulk inserts and
@@ -31,14 +31,14 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.http import Http404
-from django.utils import timezone
 
-from hub.roles import UserLike, is_csa
+from core import jsonlimits
+from core.roles import UserLike, is_csa
 from profiles import values
-from profiles.access import check_may_access, check_writable
+from profiles.access import check_may_ask, check_row, check_writable
 from profiles.datanames import reference_memo
 from profiles.models import CUSTOM_FIELD_COUNT, Address, ChangeRecord, Customer
-from profiles.services.audit import record_changes
+from profiles.services.audit import write_customers
 from profiles.services.bulk import bulk_insert, bulk_update
 from profiles.services.profiles import (
     ProfileDecision,
@@ -255,10 +255,9 @@ def _decide(
     for job in jobs:
         try:
             if job.ucrn is not None:
-                check_may_access(user, job.ucrn)
+                check_may_ask(user, job.ucrn)
                 customer = locked.get(job.ucrn)
-                if customer is None:
-                    raise Http404("No customer has this UCRN.")
+                check_row(user, found=customer is not None, portal_user_id=getattr(customer, "portal_user_id", None))
                 check_writable(customer, user)
                 history = addresses[customer.pk]
                 decision = decide_update(
@@ -294,17 +293,10 @@ def _write(decided: list[tuple[_Job, ProfileDecision]], user: UserLike, channel:
         bulk_update(Address, records, fields)
     bulk_insert(Customer, [d.customer for d in decisions if d.created])
     bulk_insert(Address, [d.plan.new for d in decisions if d.plan.new is not None])
-    changed = [d for d in decisions if not d.created]
-    if changed:
-        now = timezone.now()
-        fields = dict.fromkeys(attr for d in changed for attr in _changed_attrs(d.changes))
-        for decision in changed:
-            decision.customer.version += 1  # the row is locked: the database's version + 1, as F() would
-            decision.customer.updated_at = now  # what `save` sets (auto_now); bulk_update does not
-        bulk_update(Customer, [d.customer for d in changed], [*fields, "version", "updated_at"])
-    record_changes(
+    write_customers(
         entries=[(d.customer, ChangeRecord.Action.CREATE if d.created else ChangeRecord.Action.UPDATE,
                   d.changes + d.plan.entries()) for d in decisions],
+        fields=dict.fromkeys(attr for d in decisions if not d.created for attr in _changed_attrs(d.changes)),
         user=user, channel=channel,
     )
 
@@ -321,7 +313,7 @@ def _match_value(key: str, record: Any) -> str | None:
     raw = record.get(key)
     if values.is_blank(raw) or not isinstance(raw, (str, int)) or isinstance(raw, bool):
         return None
-    if isinstance(raw, str) and not values.is_storable_text(raw):
+    if isinstance(raw, str) and not jsonlimits.is_storable_text(raw):
         return None  # matches no one (nor can it be looked up); the record's parsing refuses it
     text = str(raw).strip()
     if key == "email_address":

@@ -1,4 +1,4 @@
-"""Merging one customer into another, and undoing it (issue 7).
+"""Merging one customer into another, and undoing it.
 
 A merge keeps one record, the **survivor**, and folds the other, the **merged** record, into it:
 
@@ -10,7 +10,8 @@ A merge keeps one record, the **survivor**, and folds the other, the **merged** 
 - every address record of the merged customer moves to the survivor as history: not primary, dates
   untouched (a merge invents no end dates), unless the merged record's primary address was chosen, in
   which case it stays primary and the survivor's primary stops being primary (still at most one).
-- the merged customer's cases and change records move to the survivor; its portal account moves too if
+- the merged customer's change records, and the rows other apps keep about it that follow it (cases:
+  `profiles.registry.register_merge`), move to the survivor; its portal account moves too if
   the survivor has none (a citizen whose record was merged then sees the survivor: the same person).
 - the merged record keeps its other values, gets status Merged and `merged_into` = the survivor, so its
   UCRN resolves there (`profiles.access.survivor_of`); writes to it are refused (400 `merged`).
@@ -32,25 +33,23 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
-from hub.roles import UserLike, is_csa
-from integrations.models import Case
+from core.roles import UserLike, is_csa
+from profiles import registry
 from profiles.access import customer_for
 from profiles.datanames import ADDRESS_NAMES, PROFILE_NAMES, READ_ONLY_NAMES
 from profiles.display import label
-from profiles.models import Address, ChangeRecord, Customer, Merge
+from profiles.models import MERGED_STATUS, Address, ChangeRecord, Customer, Merge
 from profiles.services.addresses import address_values
-from profiles.services.audit import change, jsonable, record_change
+from profiles.services.audit import change, jsonable, write_customer
 from profiles.services.profiles import _email_taken as email_taken_by_another
 from profiles.ucrn import is_valid_ucrn
 
 SURVIVOR, MERGED = "survivor", "merged"
 CHOICE_VALUES = (SURVIVOR, MERGED)
 ADDRESS = "address"  # the choice of which primary address the survivor keeps
-MERGED_STATUS = "Merged"
 OTHER = "merge"  # the error key for the other customer (the API body's and the page's field name)
 # Kept as they are by an undo: identity and bookkeeping (the version moves on, it never goes back).
 NOT_RESTORED = frozenset({"id", "ucrn", "version", "created_at", "updated_at"})
@@ -96,7 +95,8 @@ def merge_preview(*, survivor_ucrn: Any, merged_ucrn: Any, user: UserLike) -> Me
     preview = MergePreview(
         survivor=survivor, merged=merged, survivor_address=s_primary, merged_address=m_primary,
         address_default=SURVIVOR if s_primary is not None or m_primary is None else MERGED,
-        counts={"addresses": merged.addresses.count(), "cases": merged.cases.count(),
+        counts={"addresses": merged.addresses.count(),
+                **{rows.key: rows.count(merged) for rows in registry.merged_rows()},
                 "change_records": merged.change_records.count()},
     )
     for name, spec in PROFILE_NAMES.items():
@@ -163,9 +163,7 @@ def profile_merge(
             record.save(update_fields=["customer", "is_primary"])
             address_changes.append(change("address", None, address_values(record), address_id=record.pk))
 
-        case_ids = list(merged.cases.order_by("pk").values_list("pk", flat=True))
-        cases = list(Case.objects.filter(pk__in=case_ids).order_by("pk").values_list("reference", flat=True))
-        Case.objects.filter(pk__in=case_ids).update(customer=survivor)  # not `updated_at`: undo is exact
+        others = {rows.key: rows.move(merged, survivor) for rows in registry.merged_rows()}  # (ids, labels)
         record_ids = list(merged.change_records.order_by("pk").values_list("pk", flat=True))
         ChangeRecord.objects.filter(pk__in=record_ids).update(customer=survivor)
 
@@ -179,33 +177,33 @@ def profile_merge(
         merged_changes += [change("status", merged.status_id, MERGED_STATUS)]
         merged.status_id = MERGED_STATUS
         merged.merged_into = survivor
-        _bump(merged, ["status", "merged_into"])
-        _bump(survivor, [PROFILE_NAMES[c["field"]].attr for c in field_changes] + ["portal_user"])
 
         merge = Merge.objects.create(
             survivor=survivor, merged=merged, user=_user(user), channel=channel, choices=applied,
             survivor_before=survivor_before, merged_before=merged_before,
-            survivor_version=survivor.version,
+            survivor_version=survivor.version + 1,  # the version its write below gives it (its row is locked)
             moved={
                 "fields": fields_after,
                 "email_moved": email_moved,
                 "addresses": [a.pk for a in m_addresses],
                 "addresses_after": {str(a.pk): _row(a) for a in m_addresses},
                 "demoted": demoted,
-                "cases": case_ids,
+                **{key: ids for key, (ids, _) in others.items()},
                 "change_records": record_ids,
                 "portal_user": portal_user_id,
             },
         )
         link = {"merge_id": merge.pk}
-        survivor_record = record_change(
-            customer=survivor, user=user, channel=channel, action=ChangeRecord.Action.MERGE,
+        survivor_record = write_customer(
+            customer=survivor, fields=[PROFILE_NAMES[c["field"]].attr for c in field_changes] + ["portal_user"],
+            user=user, channel=channel, action=ChangeRecord.Action.MERGE,
             changes=[{**change("merged_from", None, merged.ucrn), **link}, *field_changes, *address_changes,
-                     *([change("cases", None, ", ".join(cases))] if cases else []),
+                     *(change(key, None, ", ".join(labels)) for key, (_, labels) in others.items() if labels),
                      *([change("portal_user", None, "linked")] if portal_user_id else [])],
         )
-        merged_record = record_change(
-            customer=merged, user=user, channel=channel, action=ChangeRecord.Action.MERGE,
+        merged_record = write_customer(
+            customer=merged, fields=["status", "merged_into"], user=user, channel=channel,
+            action=ChangeRecord.Action.MERGE,
             changes=[{**change("merged_into", None, survivor.ucrn), **link}, *merged_changes],
         )
         merge.moved["records"] = {SURVIVOR: survivor_record.pk, MERGED: merged_record.pk}
@@ -257,7 +255,6 @@ def merge_undo(*, merge_id: Any, user: UserLike, channel: str, ucrn: Any = None)
             survivor.portal_user_id = survivor_row["portal_user_id"]
             undo_changes.append(change("portal_user", "linked", None))
             attrs.append("portal_user")
-        _bump(survivor, attrs)  # first: it lets go of the merged record's email and portal account
 
         # Addresses: the moved ones stop being primary, the demoted one is primary again, then they go back.
         moved_ids = [int(pk) for pk in moved["addresses"]]
@@ -271,24 +268,26 @@ def merge_undo(*, merge_id: Any, user: UserLike, channel: str, ucrn: Any = None)
             record.save()
             undo_changes.append(change("address", address_values(record), None, address_id=record.pk))
 
-        Case.objects.filter(pk__in=moved["cases"], customer=survivor).update(customer=merged)
+        for rows in registry.merged_rows():
+            rows.move_back(moved.get(rows.key, []), survivor, merged)
         ChangeRecord.objects.filter(pk__in=moved["change_records"]).update(customer=merged)
 
+        # The survivor first: it lets go of the merged record's email and portal account.
+        write_customer(customer=survivor, fields=attrs, user=user, channel=channel,
+                       action=ChangeRecord.Action.UNMERGE, changes=undo_changes)
         # The merged record: exactly as it was (status, email, portal account, merged_into cleared).
         merged_changes = [{**change("merged_into", survivor.ucrn, None), "merge_id": merge.pk},
                           change("status", merged.status_id, merge.merged_before["row"]["status_id"])]
         if moved["email_moved"]:
             merged_changes.append(change("email_address", "", merge.merged_before["row"]["email_address"]))
         _restore(merged, merge.merged_before["row"])
-        _bump(merged, [f.name for f in Customer._meta.concrete_fields if f.attname not in NOT_RESTORED])
+        write_customer(customer=merged,
+                       fields=[f.name for f in Customer._meta.concrete_fields if f.attname not in NOT_RESTORED],
+                       user=user, channel=channel, action=ChangeRecord.Action.UNMERGE, changes=merged_changes)
 
         merge.undone_at = timezone.now()
         merge.undone_by = _user(user)
         merge.save(update_fields=["undone_at", "undone_by"])
-        record_change(customer=survivor, user=user, channel=channel, action=ChangeRecord.Action.UNMERGE,
-                      changes=undo_changes)
-        record_change(customer=merged, user=user, channel=channel, action=ChangeRecord.Action.UNMERGE,
-                      changes=merged_changes)
     return merge
 
 
@@ -437,13 +436,6 @@ def _lock_pair(first_pk: int, second_pk: int) -> tuple[Customer, Customer]:
 
 def _primary(customer: Customer) -> Address | None:
     return customer.addresses.select_related("country").filter(is_primary=True).first()
-
-
-def _bump(customer: Customer, fields: list[str]) -> None:
-    """Save `fields` and a new version: the ETag and the edit pages' check see the change."""
-    customer.version = F("version") + 1
-    customer.save(update_fields=sorted({*fields, "version", "updated_at"}))
-    customer.refresh_from_db(fields=["version", "updated_at"])
 
 
 def _user(user: UserLike) -> Any:

@@ -11,6 +11,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from core import jsonlimits
+from core.jsonlimits import REQUEST_MAX_DEPTH, json_problem, printable
 from profiles import values
 from profiles.datanames import (
     ADDRESS_NAMES,
@@ -19,7 +21,6 @@ from profiles.datanames import (
     PROFILE_NAMES,
     READ_ONLY_NAMES,
 )
-from profiles.jsonlimits import REQUEST_MAX_DEPTH, json_problem, printable
 
 Errors = dict[str, list[ValidationError]]
 
@@ -49,8 +50,8 @@ def read_payload(data: Any, *, option_defaults: Mapping[str, bool] | None = None
     payload = Payload(options={**OPTION_DEFAULTS, **(option_defaults or {})})
     seen: dict[str, str] = {}
     for key, raw in data.items():
-        if isinstance(key, str) and not values.is_storable_text(key):
-            payload.add_error(printable(key), values.UNSTORABLE_MESSAGE, values.INVALID_TEXT)
+        if isinstance(key, str) and not jsonlimits.is_storable_text(key):
+            payload.add_error(printable(key), jsonlimits.UNSTORABLE_MESSAGE, jsonlimits.INVALID_TEXT)
             continue
         name = key.lower() if isinstance(key, str) else key
         if not isinstance(name, str):

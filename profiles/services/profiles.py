@@ -15,24 +15,25 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.db.models.functions import Lower
 
-from hub.roles import UserLike, is_csa
-from hub.throttling import attempt
+from core import api
+from core.roles import UserLike, is_csa
+from core.throttling import AttemptRefused, attempt
 from profiles import values
-from profiles.access import check_may_create, customer_for, customer_for_update, survivor_of
+from profiles.access import check_may_ask, check_may_create, check_row, check_writable, customer_for
 from profiles.datanames import PROFILE_NAMES
 from profiles.models import Address, ChangeRecord, Customer
-from profiles.selectors import primary_address, profile_data
+from profiles.selectors import primary_address, profile_data, profile_row
 from profiles.services.addresses import (
     AddressPlan,
-    address_warnings,
+    ended_address_warnings,
     has_content,
     plan_for_create,
     plan_for_update,
 )
-from profiles.services.audit import change, record_change
+from profiles.services.audit import change, record_change, write_customer
+from profiles.services.duplicates import Duplicate, find_duplicates, may_be_told_of_duplicates
 from profiles.services.payload import Payload, read_payload
 from profiles.ucrn import is_valid_ucrn, new_ucrn_candidate
 
@@ -41,47 +42,44 @@ MANDATORY = tuple(name for name, spec in PROFILE_NAMES.items() if spec.mandatory
 
 @dataclass
 class ProfileResult:
-    """What a write did: the profile after it (the Get output), its changes and its warnings."""
+    """What a write did: the profile after it (the Get output), its changes and its warnings; a Create by a
+    CSA also its likely duplicates (`possible_duplicate` among the warnings)."""
 
     customer: Customer
     profile: dict[str, Any]
     changes: list[dict[str, Any]] = field(default_factory=list)
-    warnings: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     created: bool = False
+    duplicates: list[Duplicate] = field(default_factory=list)
 
 
-class VersionConflict(Exception):
-    """The record changed since the version the caller expected (HTTP 412): nothing was written."""
+class VersionConflict(api.VersionConflict):
+    """The customer changed since the version the caller expected (HTTP 412): nothing was written."""
 
     def __init__(self, *, current_version: int) -> None:
-        super().__init__(f"The customer has changed: it is now at version {current_version}.")
-        self.current_version = current_version
+        super().__init__(f"The customer has changed: it is now at version {current_version}.",
+                         current_version=current_version)
 
 
-def profile_get(*, ucrn: Any, user: UserLike) -> dict[str, Any]:
-    """SPEC section 3: the profile of `ucrn`, if `user` may see it (403 or 404 otherwise).
-
-    The UCRN of a merged customer resolves, for CSAs, to the survivor: its profile, with `merged_from`
-    naming the UCRN asked for. A citizen still linked to a merged record sees that record, never another.
-    """
-    customer = customer_for(user, ucrn)
-    if customer.merged_into_id is not None and is_csa(user):
-        survivor = survivor_of(customer)
-        return {**profile_data(survivor, primary_address(survivor)), "merged_from": customer.ucrn}
-    return profile_data(customer, primary_address(customer))
+def customer_for_update(user: UserLike, ucrn: object) -> tuple[Customer, Address | None]:
+    """`customer_for(user, ucrn, lock=True)` and the customer's primary address, in one query (the row
+    lock is on the customer only): the Update's hot path (`profile_update`)."""
+    check_may_ask(user, ucrn)
+    row = profile_row(ucrn, lock=True)
+    check_row(user, found=row is not None, portal_user_id=row[0].portal_user_id if row else None)
+    check_writable(row[0], user)
+    return row
 
 
-class TooManyAttempts(ValidationError):
+class TooManyAttempts(AttemptRefused):
     """A citizen tried to create their profile more often than `CITIZEN_CREATE_RATE` allows: refused before
-    the data is looked at. A `ValidationError` (on `non_field_errors`, code `throttled`), so that every door
-    shows it as it shows the Create's other errors; the API answers it 429 with Retry-After (`hub.api`)."""
+    the data is looked at, on every door as the Create's other errors are (the API: 429 with Retry-After)."""
 
     def __init__(self, wait: float) -> None:
         minutes = max(1, math.ceil(wait / 60))
         message = (f"Too many attempts to create your profile: try again in {minutes} minute"
                    f"{'s' if minutes > 1 else ''}, or contact the council.")
-        super().__init__({"non_field_errors": ValidationError(message, code="throttled")})
-        self.wait = wait
+        super().__init__(message, wait=wait)
 
 
 def check_citizen_create_rate(user: UserLike) -> None:
@@ -96,7 +94,10 @@ def check_citizen_create_rate(user: UserLike) -> None:
 
 
 def profile_create(*, data: Mapping[str, Any], user: UserLike, channel: str) -> ProfileResult:
-    """SPEC 4.1: a new customer with a new UCRN; its first address, if given, is primary."""
+    """SPEC 4.1: a new customer with a new UCRN; its first address, if given, is primary.
+
+    Created even when it may be someone already in the hub: a CSA (every door: the API, a form, the admin)
+    is told of its likely duplicates as `possible_duplicate` warnings; a citizen is told of no one."""
     check_may_create(user)  # a user who may not create is refused (403) before an attempt is counted
     check_citizen_create_rate(user)
     today = values.today()
@@ -107,12 +108,15 @@ def profile_create(*, data: Mapping[str, Any], user: UserLike, channel: str) -> 
         changes = decision.changes + plan.save()
         record_change(customer=customer, user=user, channel=channel, action=ChangeRecord.Action.CREATE, changes=changes)
     primary = plan.new
+    duplicates = find_duplicates(customer=customer) if may_be_told_of_duplicates(user) else []
+    profile = profile_data(customer, primary)
     return ProfileResult(
         customer=customer,
-        profile=profile_data(customer, primary),
+        profile=profile,
         changes=changes,
-        warnings=address_warnings(primary, today=today),
+        warnings=[*ended_address_warnings(profile, today=today), *(d.as_warning() for d in duplicates)],
         created=True,
+        duplicates=duplicates,
     )
 
 
@@ -249,20 +253,16 @@ def profile_update(
         decision = decide_update(customer=customer, primary=primary, data=data, today=today, full=full,
                                  option_defaults=option_defaults)
         changes = decision.changes + decision.plan.save()
-        if changes:
-            version = customer.version
-            customer.version = F("version") + 1
-            customer.save(update_fields=[*_changed_attrs(changes), "version", "updated_at"])
-            # No re-read: the row is locked, so the database's version + 1 is ours + 1, and `save` set
-            # `updated_at` on the instance; the response is built from the instance in hand.
-            customer.version = version + 1
-            record_change(customer=customer, user=user, channel=channel, action=ChangeRecord.Action.UPDATE, changes=changes)
+        if changes:  # the response is built from the instance in hand: `write_customer` reads nothing back
+            write_customer(customer=customer, fields=_changed_attrs(changes), user=user, channel=channel,
+                           action=ChangeRecord.Action.UPDATE, changes=changes)
         primary = decision.primary
+    profile = profile_data(customer, primary)
     return ProfileResult(
         customer=customer,
-        profile=profile_data(customer, primary),
+        profile=profile,
         changes=changes,
-        warnings=address_warnings(primary, today=today),
+        warnings=ended_address_warnings(profile, today=today),
     )
 
 
@@ -271,21 +271,23 @@ def profile_change_email(*, ucrn: Any, email: Any, user: UserLike, channel: str)
     with transaction.atomic():
         customer = customer_for(user, ucrn, lock=True)
         if not is_csa(user):
-            raise ValidationError({"email_address": ValidationError("Only a CSA can change an email address.", code="email_not_updatable")})
+            raise ValidationError({"email_address": ValidationError("Only a CSA can change an email address.",
+                                                                    code="email_not_updatable")})
         new = "" if values.is_blank(email) else _parse_or_error("email_address", email)
         changes = []
         if new.lower() != customer.email_address.lower() or new != customer.email_address:
             if new and _email_taken(new, exclude=customer.pk):
-                raise ValidationError({"email_address": ValidationError("Another customer already has this email address.", code="email_already_exists")})
+                raise ValidationError({"email_address": ValidationError(
+                    "Another customer already has this email address.", code="email_already_exists")})
             changes = [change("email_address", customer.email_address, new)]
             customer.email_address = new
-            customer.version = F("version") + 1
-            customer.save(update_fields=["email_address", "version", "updated_at"])
-            record_change(customer=customer, user=user, channel=channel, action=ChangeRecord.Action.EMAIL_CHANGE, changes=changes)
+            write_customer(customer=customer, fields=["email_address"], user=user, channel=channel,
+                           action=ChangeRecord.Action.EMAIL_CHANGE, changes=changes)
     customer = Customer.objects.select_related("prefix", "suffix").get(pk=customer.pk)
     primary = primary_address(customer)
-    return ProfileResult(customer=customer, profile=profile_data(customer, primary), changes=changes,
-                         warnings=address_warnings(primary, today=values.today()))
+    profile = profile_data(customer, primary)
+    return ProfileResult(customer=customer, profile=profile, changes=changes,
+                         warnings=ended_address_warnings(profile))
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """API clients: their user and their token (shown once, revocable, rotatable).
 
-The token is DRF's token of the client's user, so the one token authentication of the hub (`hub.api`)
+The token is DRF's token of the client's user, so the one token authentication of the hub (`core.api`)
 serves clients and users alike. The key is shown once, when issued; rotating replaces it, revoking
 deletes it (the client then gets 401 until a new one is issued).
 """
@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from rest_framework.authtoken.models import Token
 
-from hub.roles import Role, assign_role
+from core.roles import Role, assign_role
 from systems.models import ApiClient
 
 

@@ -15,40 +15,23 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from hub.roles import UserLike
+from core.jsonlimits import INVALID_TEXT, UNSTORABLE_MESSAGE, check_stored_json, is_storable_text, printable
+from core.roles import UserLike
 from profiles.access import customer_for
 from profiles.changenames import changed_data_names
 from profiles.datanames import PROFILE_NAMES
-from profiles.jsonlimits import check_stored_json, printable
 from profiles.models import Channel, Customer
 from profiles.selectors import primary_address, profile_data
 from profiles.services import profile_update
 from profiles.services.audit import jsonable
 from profiles.services.imports import CUSTOM_FIELDS, _match_value, _matches, check_matching
-from profiles.values import INVALID_TEXT, UNSTORABLE_MESSAGE, is_storable_text
-from systems.allowlists import WRITE_CHOICES, FieldNotAllowed, check_read, check_write
-from systems.models import ApiClient, Event, Rule, RuleAction, RuleCondition
+from systems.allowlists import FieldNotAllowed, check_read, check_write
+from systems.models import LIST_NAMES, ApiClient, Event, Rule, RuleAction, RuleCondition
 
-LIST_NAMES = frozenset({"notification_preference"})  # the data names whose value is a list
 BODY_KEYS = frozenset({"type", "ucrn", "matching", "properties"})
 MATCH_KEYS = ("ucrn", "email_address", "phone_number", *CUSTOM_FIELDS)
 TYPE_MAX = 100
 Strategy = RuleAction.Strategy
-
-
-def check_action(*, data_name: str, strategy: str, client: ApiClient | None) -> None:
-    """Why a rule may not have this action (the admin refuses it), or nothing."""
-    if data_name == "email_address":
-        message, code = "A rule cannot change the email address: a CSA changes it.", "email_not_updatable"
-    elif data_name not in WRITE_CHOICES:
-        message, code = f"{data_name!r} is not a data name a rule can write.", "unknown_field"
-    elif strategy == Strategy.ADD_TO_LIST and data_name not in LIST_NAMES:
-        message, code = f"Add to list works on list data names only ({', '.join(sorted(LIST_NAMES))}).", "invalid"
-    elif client is not None and data_name not in client.writable:
-        message, code = f"The rule's client, {client}, may not write {data_name}.", "field_not_allowed"
-    else:
-        return
-    raise ValidationError({"data_name": ValidationError(message, code=code)})
 
 
 def event_read(*, event_id: Any, user: UserLike) -> Event:

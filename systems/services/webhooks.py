@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from profiles import caching
+from core import caching
 from profiles.changenames import changed_data_names
 from profiles.models import ChangeRecord, Customer
 from profiles.selectors import primary_address, profile_data

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from profiles.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, UserFactory
 
 
 def token_client(user) -> APIClient:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.models import Country, Customer, Language
 from profiles.selectors import primary_address, profile_data
 from tests.api.conftest import token_client
+from tests.factories import AddressFactory, CustomerFactory
 from tests.systems.conftest import make_system
 
 pytestmark = pytest.mark.django_db

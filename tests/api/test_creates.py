@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from integrations.models import Case, Form
-from profiles.factories import CustomerFactory, UserFactory
 from tests.api.conftest import token_client
+from tests.factories import CustomerFactory, UserFactory
 from tests.systems.conftest import make_system
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from integrations.models import Case, Form
-from profiles.factories import CustomerFactory, UserFactory
 from profiles.timestamps import api_datetime
 from tests.api.conftest import token_client
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Optimistic concurrency over REST (issue 6): ETag from the version, If-Match -> 412, If-None-Match -> 304."""
+"""Optimistic concurrency over REST: ETag from the version, If-Match -> 412, If-None-Match -> 304."""
 from __future__ import annotations
 
 import pytest

@@ -1,7 +1,7 @@
 """Hostile JSON at the API's door: bodies nested a thousand levels deep and text that is not Unicode (a lone
 surrogate, `"\\ud800"`) are a 400 with a code on every JSON endpoint, never a 500, and change nothing.
 
-The parser (`hub.api.JSONParser`, the one every DRF view uses) refuses them before any view runs, naming
+The parser (`core.api.JSONParser`, the one every DRF view uses) refuses them before any view runs, naming
 the top-level key that holds them; the profile service refuses the same text for doors that are not JSON.
 """
 from __future__ import annotations

@@ -16,10 +16,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from hub.models import IdempotencyKey
-from profiles.factories import CustomerFactory, UserFactory
+from core.models import IdempotencyKey
 from profiles.models import Customer
 from tests.api.conftest import token_client
+from tests.factories import CustomerFactory, UserFactory
 
 CREATE = {"contact_type": "Individual", "preferred_contact_method": 3, "first_name": "Ida", "last_name": "Empotent",
           "email_address": "ida@example.org"}

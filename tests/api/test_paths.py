@@ -12,10 +12,10 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
-from hub.api_urls import SlashOptionalRoute, api_not_found
+from core.api_urls import SlashOptionalRoute, api_not_found
 from integrations.models import Form
-from profiles.factories import CustomerFactory
 from tests.api.conftest import token_client
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_the_walk_finds_the_api():
 def test_every_api_route_is_slash_optional():
     written_otherwise = [route for route, pattern in api_routes() if pattern.callback is not api_not_found
                          and not isinstance(pattern.pattern, SlashOptionalRoute)]
-    assert not written_otherwise, f"Write these with hub.api_urls.api_path: {written_otherwise}"
+    assert not written_otherwise, f"Write these with core.api_urls.api_path: {written_otherwise}"
 
 
 @pytest.mark.parametrize("route", endpoints())

@@ -123,7 +123,7 @@ def test_an_inactive_users_token_is_refused(csa):
 def test_throttled_clients_get_429_in_the_error_shape(csa, monkeypatch):
     from django.core.cache import cache
 
-    from hub.throttling import UserThrottle
+    from core.throttling import UserThrottle
 
     cache.clear()
     monkeypatch.setattr(UserThrottle, "rate", "2/min", raising=False)

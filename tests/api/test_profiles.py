@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.models import Address, ChangeRecord, Customer
 from profiles.values import today
 from tests.api.conftest import codes, session_client, url
+from tests.factories import AddressFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from profiles.factories import AddressFactory, CustomerFactory
 from tests.api.conftest import url
+from tests.factories import AddressFactory, CustomerFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("warm_reference_lists")]
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from hub.throttling import AnonThrottle, UserThrottle
+from core.throttling import AnonThrottle, UserThrottle
 from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db

@@ -1,12 +1,13 @@
-"""hub.redis_cache: Django's Redis cache with its client kept between calls (issue 8)."""
+"""core.redis_cache: Django's Redis cache with its client kept between calls."""
 from __future__ import annotations
 
+import os
 import socket
 import uuid
 
 import pytest
 
-from hub.redis_cache import ReusingRedisCache
+from core.redis_cache import ReusingRedisCache
 
 
 def redis_up() -> bool:
@@ -18,8 +19,11 @@ def redis_up() -> bool:
         return False
 
 
-@pytest.mark.skipif(not redis_up(), reason="no Redis at 127.0.0.1:6379")
 def test_one_client_serves_every_call_and_two_caches_share_the_data():
+    if not redis_up():  # a developer's machine may lack Redis; CI has it, so there it must run
+        if os.environ.get("CI"):
+            pytest.fail("no Redis at 127.0.0.1:6379, and this is CI (which starts one): the test must run")
+        pytest.skip("no Redis at 127.0.0.1:6379")
     prefix = f"test-{uuid.uuid4().hex}"
     one = ReusingRedisCache("redis://127.0.0.1:6379/3", {"KEY_PREFIX": prefix})
     two = ReusingRedisCache("redis://127.0.0.1:6379/3", {"KEY_PREFIX": prefix})  # another server

@@ -7,8 +7,8 @@ from django.core.management import call_command
 from openapi_schema_validator import OAS30Validator
 from rest_framework.test import APIClient
 
-from profiles.factories import CustomerFactory, UserFactory
 from tests.api.conftest import token_client
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from profiles.factories import AddressFactory, CustomerFactory
 from tests.api.conftest import codes, url
+from tests.factories import AddressFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Issue 8's search: each filter on an index that also serves the order, the search box by shape, and the
+"""The search: each filter on an index that also serves the order, the search box by shape, and the
 fuzzy name filter (pg_trgm on PostgreSQL, the same similarity on SQLite)."""
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from profiles import fuzzy
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.filters import CustomerFilterSet
 from profiles.models import Customer
 from profiles.selectors import profile_search
 from tests.api.conftest import url
+from tests.factories import AddressFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL plans")

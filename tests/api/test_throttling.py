@@ -1,4 +1,4 @@
-"""The API's counting throttle (hub.throttling): DRF's rates, one counter per client and fixed window."""
+"""The API's counting throttle (core.throttling): DRF's rates, one counter per client and fixed window."""
 from __future__ import annotations
 
 import secrets
@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from django.core.cache.backends.locmem import LocMemCache
 
-from hub.throttling import AnonThrottle, UserThrottle, count
+from core.throttling import AnonThrottle, UserThrottle, count
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""Real concurrency on PostgreSQL (issue 6): threads, each with its own database connection, updating one
+"""Real concurrency on PostgreSQL: threads, each with its own database connection, updating one
 customer at once. The row lock (`select_for_update` in profile_update) queues them up, and each update
 applies only the names it carries, so no update is lost, one address stays primary, and every applied
 change has exactly one change record.
@@ -16,9 +16,9 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection, connections
 
-from profiles.factories import CustomerFactory, UserFactory
 from profiles.models import Address, ChangeRecord, Customer
 from profiles.services import profile_update
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -22,9 +22,9 @@ from django.db import connection, connections
 from django.db.utils import load_backend
 from rest_framework.test import APIClient
 
-from profiles.factories import CustomerFactory, UserFactory
 from profiles.models import ChangeRecord, Customer
 from tests.concurrency.test_concurrent_updates import reference_lists, run_threads  # noqa: F401 (a fixture)
+from tests.factories import CustomerFactory, UserFactory
 
 ROUNDS = 25  # each round: two saves at once (50 saves, as in review)
 

@@ -1,4 +1,4 @@
-"""Several app servers (issue 8): whatever is cached or counted is shared through Redis when REDIS_URL is set.
+"""Several app servers: whatever is cached or counted is shared through Redis when REDIS_URL is set.
 
 The settings are read in a subprocess with the environment a server would have. The sharing itself is
 tested in-process with two separate cache connections (as two servers would hold), against the Redis at
@@ -23,8 +23,8 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
-from hub.redis_cache import ReusingRedisCache
-from hub.throttling import UserThrottle
+from core.redis_cache import ReusingRedisCache
+from core.throttling import UserThrottle
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/3"
@@ -51,8 +51,8 @@ def test_redis_url_makes_every_cache_the_shared_redis():
     read = settings_in_subprocess(REDIS_URL="redis://cache.internal:6379/2")
     for alias in ("default", read["AXES_CACHE"]):
         cache = read["CACHES"][alias]
-        # Django's RedisCache, keeping its Redis client between calls (issue 8: hub/redis_cache.py)
-        assert cache["BACKEND"] == "hub.redis_cache.ReusingRedisCache"
+        # Django's RedisCache, keeping its Redis client between calls (core/redis_cache.py)
+        assert cache["BACKEND"] == "core.redis_cache.ReusingRedisCache"
         assert cache["LOCATION"] == "redis://cache.internal:6379/2"
         assert cache["KEY_PREFIX"] == "hub"
         assert read["classes"][alias] == "ReusingRedisCache"
@@ -82,7 +82,7 @@ def test_a_throttle_counter_in_the_database_cache_lasts_its_window():
     from django.db import connection
     from django.utils import timezone
 
-    from hub.throttling import count
+    from core.throttling import count
 
     params = settings_in_subprocess()["CACHES"]["default"]
     creator = CreateCacheTable()
@@ -178,7 +178,7 @@ def test_a_delete_on_one_connection_is_seen_by_the_other(two_redis_connections):
 
 
 def test_incr_keeps_django_semantics_in_one_round_trip(two_redis_connections):
-    """hub.redis_cache's one-command incr: a missing key is a ValueError (and is not made), the expiry is kept."""
+    """core.redis_cache's one-command incr: a missing key is a ValueError (and is not made), the expiry is kept."""
     cache, _ = two_redis_connections
     with pytest.raises(ValueError):
         cache.incr("never-set")

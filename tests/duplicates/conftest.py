@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.models import Customer
 from tests.api.conftest import token_client
+from tests.factories import AddressFactory, CustomerFactory
 
 
 def person(first: str, last: str, *, postcode: str | None = None, house: str = "", uprn: str = "",

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.factories import UserFactory
 from profiles.models import Customer, NotSamePerson
 from profiles.ucrn import new_ucrn_candidate
 from tests.api.conftest import token_client
 from tests.duplicates.conftest import BIRTH, person
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 DUPLICATES = "/api/v1/profiles/duplicates"

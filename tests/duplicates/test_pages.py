@@ -6,11 +6,11 @@ import pytest
 from django.db.models import Q
 
 from integrations.models import Case
-from profiles.factories import UserFactory
 from profiles.models import Customer, NotSamePerson
 from profiles.ucrn import new_ucrn_candidate
 from tests.api.conftest import token_client
 from tests.duplicates.conftest import BIRTH, person
+from tests.factories import UserFactory
 from tests.integrations.conftest import register  # noqa: F401 - a fixture: a form with a Create integration
 from tests.web.conftest import customer_with, signed_in
 

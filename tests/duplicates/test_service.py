@@ -7,11 +7,11 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from profiles.factories import CustomerFactory
 from profiles.models import NotSamePerson
 from profiles.services.duplicates import MAX_CANDIDATES, find_duplicates, mark_not_same_person
 from profiles.ucrn import new_ucrn_candidate
 from tests.duplicates.conftest import BIRTH, person
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 POSTGRES = connection.vendor == "postgresql"
@@ -98,7 +98,7 @@ def test_organisations_compare_their_organisation_name():
     org = CustomerFactory(contact_type_id="Organization", organisation_name="Acme Widgets Ltd", first_name="",
                           last_name="", birth_date=None, address=False)
     person("", "", postcode="BS1 4DJ", house="1")  # no name: never a name match
-    from profiles.factories import AddressFactory
+    from tests.factories import AddressFactory
 
     AddressFactory(customer=org, is_primary=True, postcode="BS1 4DJ", house="Unit 3")
     data = {"contact_type": "Organization", "organisation_name": "ACME WIDGETS LTD", "postcode": "BS14DJ"}

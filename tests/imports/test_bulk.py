@@ -1,4 +1,4 @@
-"""The bulk import (issue 7, "Fast") against the record-at-a-time import it replaces.
+"""The bulk import against the record-at-a-time import it replaces.
 
 Random batches (seeded, so a failure names its seed) run once through the bulk path and once through
 `bulk=False` (one `profile_update` / `profile_create` per record) on the same database state, rebuilt with
@@ -16,11 +16,11 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.models import Address, ChangeRecord, Customer
 from profiles.services import imports
 from profiles.services.imports import import_records
 from systems.models import Delivery, Subscription
+from tests.factories import AddressFactory, CustomerFactory
 
 TODAY = dt.date.today()
 NEW_EMAILS = [f"new{n}@example.org" for n in range(6)]

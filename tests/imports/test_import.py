@@ -1,4 +1,4 @@
-"""Import with matching (issue 7, seed 003): service, API and command."""
+"""Import with matching: service, API and command."""
 import csv
 import json
 from io import StringIO
@@ -7,9 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from rest_framework.test import APIClient
 
-from profiles.factories import CustomerFactory
 from profiles.models import ChangeRecord, Customer
 from profiles.services.imports import import_records
+from tests.factories import CustomerFactory
 
 NEW = {"contact_type": "Individual", "preferred_contact_method": 3, "first_name": "Iris", "last_name": "Import",
        "email_address": "iris@example.org", "phone_number": "0117 496 0777", "custom_3": "CRM-1",

@@ -14,9 +14,9 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from profiles.factories import CustomerFactory
 from profiles.models import ChangeRecord, Customer
 from profiles.services.imports import import_records
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from integrations.models import Form, FormField, Integration, Mapping
 def build_form(slug, fields, integrations, **form_kwargs):
     form = Form.objects.create(name=slug.replace("-", " ").title(), slug=slug, **form_kwargs)
     for n, (data_name, type_) in enumerate(fields):
-        FormField.objects.create(form=form, data_name=data_name, label=data_name.replace("_", " "), type=type_, sort_order=n)
+        FormField.objects.create(form=form, data_name=data_name, label=data_name.replace("_", " "), type=type_,
+                                 sort_order=n)
     for kind, when, mappings, options in integrations:
         integration = Integration.objects.create(form=form, kind=kind, when=when, **options)
         for field_name, template in mappings.items():
@@ -18,9 +19,11 @@ def build_form(slug, fields, integrations, **form_kwargs):
 
 
 ADDRESS_FIELDS = [("Ucrn", "ucrn_lookup"), ("Contact_Type", "select"), ("Preferred_Contact_Method", "select"),
-                  ("First_Name", "text"), ("House", "text"), ("Street", "text"), ("Postcode", "text"), ("Moved", "select")]
-UPDATE_MAPPING = {"ucrn": "{Ucrn}", "contact_type": "{Contact_Type}", "preferred_contact_method": "{Preferred_Contact_Method}",
-                  "first_name": "{First_Name}", "house": "{House}", "street": "{Street}", "postcode": "{Postcode}"}
+                  ("First_Name", "text"), ("House", "text"), ("Street", "text"), ("Postcode", "text"),
+                  ("Moved", "select")]
+UPDATE_MAPPING = {"ucrn": "{Ucrn}", "contact_type": "{Contact_Type}",
+                  "preferred_contact_method": "{Preferred_Contact_Method}", "first_name": "{First_Name}",
+                  "house": "{House}", "street": "{Street}", "postcode": "{Postcode}"}
 
 
 @pytest.fixture
@@ -40,7 +43,8 @@ def register(db):
         "register",
         [("Contact_Type", "select"), ("Preferred_Contact_Method", "select"), ("First_Name", "text"),
          ("Last_Name", "text"), ("Email", "email"), ("Postcode", "text"), ("Street", "text")],
-        [("create", "submission", {"contact_type": "{Contact_Type}", "preferred_contact_method": "{Preferred_Contact_Method}",
+        [("create", "submission", {"contact_type": "{Contact_Type}",
+                                   "preferred_contact_method": "{Preferred_Contact_Method}",
                                    "first_name": "{First_Name}", "last_name": "{Last_Name}", "email_address": "{Email}",
                                    "postcode": "{Postcode}", "street": "{Street}"}, {})],
         audience="both",

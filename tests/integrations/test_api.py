@@ -3,8 +3,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from integrations.models import Case
-from profiles.factories import CustomerFactory, UserFactory
 from tests.api.conftest import token_client
+from tests.factories import CustomerFactory, UserFactory
 
 
 @pytest.fixture

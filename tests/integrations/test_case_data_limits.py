@@ -1,5 +1,5 @@
 """A case keeps a form's values as they came (its JSON `data`): they are held to the limits of any JSON the
-hub stores as it came (`profiles.jsonlimits`), on the page and through the API, draft or submission."""
+hub stores as it came (`core.jsonlimits`), on the page and through the API, draft or submission."""
 from __future__ import annotations
 
 import pytest

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from integrations.demo import install_demo_forms
 from integrations.models import Case
 from profiles import values
-from profiles.factories import AddressFactory, CustomerFactory
+from tests.factories import AddressFactory, CustomerFactory
 
 
 @pytest.fixture

@@ -25,7 +25,8 @@ def test_email_address_on_an_update_is_refused():
 
 
 def test_email_address_on_a_create_is_accepted():
-    mappings = {"contact_type": "{Contact_Type}", "preferred_contact_method": "{Contact_Method}", "email_address": "{Email}"}
+    mappings = {"contact_type": "{Contact_Type}", "preferred_contact_method": "{Contact_Method}",
+                "email_address": "{Email}"}
     assert mapping_errors(kind="create", mappings=mappings, form_fields=FIELDS) == {}
 
 

@@ -14,8 +14,8 @@ from integrations import demo as demo_forms
 from integrations.demo import install_demo_forms
 from integrations.models import Case, Form
 from integrations.runner import submit
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.models import ChangeRecord, Customer
+from tests.factories import AddressFactory, CustomerFactory
 
 from .conftest import build_form, page_form
 

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from integrations.models import Case
-from profiles.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, UserFactory
 
 
 @pytest.fixture
@@ -111,6 +111,26 @@ def test_case_list_filters_and_linking_an_anonymous_case(csa_client, db, csa):
     assert Case.objects.get(reference=reference).customer == customer
     record = csa_client.get(f"/hub/customers/{customer.ucrn}/").content.decode()
     assert reference in record
+
+
+def test_linking_a_case_writes_a_change_record_on_the_customer(csa_client, db, csa):
+    """The link is a service with its change record: the customer's history says who linked which case."""
+    from integrations.demo import install_demo_forms
+    from integrations.models import Form
+    from integrations.runner import submit
+    from profiles.models import ChangeRecord
+
+    install_demo_forms()
+    reference = submit(form=Form.objects.get(slug="report-missed-bin"),
+                       values={"House": "1", "Street": "High St", "Postcode": "M1 1AE", "Bin_Type": "garden"},
+                       user=csa, channel="form").case.reference
+    customer = CustomerFactory()
+    csa_client.post(f"/hub/cases/{reference}/link/", {"ucrn": customer.ucrn})
+    record = ChangeRecord.objects.get(customer=customer, action=ChangeRecord.Action.CASE_LINK)
+    assert (record.user, record.channel) == (csa, "hub")
+    assert record.changes == [{"field": "cases", "before": None, "after": reference}]
+    csa_client.post(f"/hub/cases/{reference}/link/", {"ucrn": "123456789"})  # no such customer: nothing changes
+    assert ChangeRecord.objects.filter(action=ChangeRecord.Action.CASE_LINK).count() == 1
 
 
 def test_a_citizen_form_is_prefilled_from_their_own_profile(citizen_client, customer, db):

@@ -24,7 +24,7 @@ def test_lookup_fills_every_field_whose_data_name_matches(change_of_address, cus
 
 
 def test_a_citizen_cannot_look_up_another_ucrn(change_of_address, citizen, db):
-    from profiles.factories import CustomerFactory
+    from tests.factories import CustomerFactory
 
     other = CustomerFactory()
     with pytest.raises(PermissionDenied):
@@ -107,7 +107,8 @@ def test_the_demo_forms_install_once_and_run(csa, customer):
     assert install_demo_forms() == []
     prefs = Form.objects.get(slug="update-contact-preferences")
     result = submit(form=prefs, values={"Ucrn": customer.ucrn, "Contact_Type": "Individual",
-                                        "Preferred_Contact_Method": "2", "Phone_Number": "", "Mobile_Number": "07700 900123",
+                                        "Preferred_Contact_Method": "2", "Phone_Number": "",
+                                        "Mobile_Number": "07700 900123",
                                         "Notification_Preference": ["2", "3"], "Consent_To_Share": "1",
                                         "Preferred_Language_Id": ""}, user=csa, channel="form")
     assert result.ok, result.errors

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from profiles.factories import CustomerFactory, UserFactory
 from profiles.models import ChangeRecord, Customer, Merge
 from tests.api.conftest import codes, token_client
+from tests.factories import CustomerFactory, UserFactory
 from tests.merge.conftest import full_state
 from tests.profiles.support import db_state, update
 

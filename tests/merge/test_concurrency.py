@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from profiles.factories import CustomerFactory, UserFactory
 from profiles.models import Customer, Merge
 from profiles.services.merge import merge_undo, profile_merge
 from tests.concurrency.test_concurrent_updates import reference_lists, run_threads  # noqa: F401 - a fixture
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

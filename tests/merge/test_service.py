@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from integrations.models import Case
-from profiles.factories import CustomerFactory, UserFactory
 from profiles.models import Address, ChangeRecord, Customer, Merge
+from profiles.selectors import profile_get
 from profiles.services import merge as merge_service
-from profiles.services import profile_change_email, profile_get
+from profiles.services import profile_change_email
 from profiles.services.erasure import profile_erase
 from profiles.services.merge import UndoConflict, merge_preview, merge_undo, profile_merge
+from tests.factories import CustomerFactory, UserFactory
 from tests.merge.conftest import full_state
 from tests.profiles.support import db_state, error_codes, refused, update
 
@@ -186,14 +187,14 @@ def test_the_merged_record_is_marked_and_both_are_audited_with_snapshots(csa, su
 
 def test_a_failure_half_way_changes_nothing(csa, survivor, duplicate, monkeypatch):
     before = db_state(), set(Case.objects.values_list("pk", "customer_id"))
-    real = merge_service.record_change
+    real = merge_service.write_customer
 
     def fail_on_the_second(**kwargs):
         if kwargs["customer"].pk == duplicate.pk:
             raise RuntimeError("the database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(merge_service, "record_change", fail_on_the_second)
+    monkeypatch.setattr(merge_service, "write_customer", fail_on_the_second)
     with pytest.raises(RuntimeError):
         do_merge(csa, survivor, duplicate, {"email_address": "merged", "address": "merged"})
     assert (db_state(), set(Case.objects.values_list("pk", "customer_id"))) == before

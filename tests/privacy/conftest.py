@@ -7,10 +7,10 @@ from django.contrib.contenttypes.models import ContentType
 from rest_framework.test import APIClient
 
 from integrations.runner import lookup, submit
-from profiles.factories import UserFactory
 from profiles.models import Customer
 from profiles.services import profile_change_email, profile_create, profile_update
 from profiles.services.export import profile_export
+from tests.factories import UserFactory
 from tests.integrations.conftest import ADDRESS_FIELDS, UPDATE_MAPPING, build_form
 
 CUSTOM = {f"custom_{n}": f"Zqcustomvalue{n:02d}" for n in range(1, 29)}

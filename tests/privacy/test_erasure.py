@@ -88,7 +88,7 @@ def test_an_erased_customer_cannot_be_updated_erased_again_or_found(full_custome
 
 @pytest.mark.parametrize("role", ["csa", "citizen"])
 def test_only_a_superuser_may_erase(full_customer, role, csa):
-    from profiles.factories import UserFactory
+    from tests.factories import UserFactory
 
     user = csa if role == "csa" else UserFactory(username="someone", role="citizen")
     with pytest.raises(PermissionDenied):
@@ -117,8 +117,8 @@ def test_erasure_through_the_api(full_customer, superuser, csa):
 
 def test_erasing_a_survivor_keeps_the_snapshot_of_a_merge_undone(full_customer, superuser, csa):
     """Undone, the merge joined two different people: the other one's snapshot is theirs, not erased."""
-    from profiles.factories import CustomerFactory
     from profiles.services.merge import merge_undo, profile_merge
+    from tests.factories import CustomerFactory
 
     other = CustomerFactory(last_name="Otherperson")
     merge = profile_merge(survivor_ucrn=full_customer.ucrn, merged_ucrn=other.ucrn, choices={}, user=csa,
@@ -223,10 +223,10 @@ def test_erasure_drops_the_cached_get_output_on_commit(full_customer, superuser,
     from django.core.cache import cache
 
     from profiles import caching
-    from profiles.selectors import profile_read
+    from profiles.selectors import profile_get
 
     for _ in range(2):  # stored from the second read on
-        assert profile_read(ucrn=full_customer.ucrn, user=csa)["last_name"] == "Quorvantis"
+        assert profile_get(ucrn=full_customer.ucrn, user=csa)["last_name"] == "Quorvantis"
     assert "Quorvantis" in str(cache.get(caching.profile_key(full_customer.ucrn)))
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -266,8 +266,8 @@ def test_erasure_reaches_rows_without_a_customer_that_carry_its_email_or_phone(f
 
 
 def test_erasing_a_merged_customer_scrubs_its_snapshot_and_keeps_it_resolving(full_customer, superuser, csa):
-    from profiles.factories import CustomerFactory
     from profiles.services.merge import profile_merge
+    from tests.factories import CustomerFactory
 
     survivor = CustomerFactory(last_name="Survivorperson")
     merge = profile_merge(survivor_ucrn=survivor.ucrn, merged_ucrn=full_customer.ucrn, choices={}, user=csa,

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.factories import CustomerFactory, UserFactory
 from profiles.models import ChangeRecord
 from profiles.timestamps import api_datetime
 from tests.api.conftest import token_client
+from tests.factories import CustomerFactory, UserFactory
 from tests.privacy.conftest import CUSTOM, api_client
 
 

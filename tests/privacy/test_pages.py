@@ -6,8 +6,8 @@ from html import unescape
 
 import pytest
 
-from profiles.factories import UserFactory
 from profiles.models import ChangeRecord, Customer
+from tests.factories import UserFactory
 from tests.web.conftest import signed_in
 
 pytestmark = pytest.mark.django_db

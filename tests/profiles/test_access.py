@@ -6,10 +6,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from stdnum import damm
 
-from profiles.factories import AddressFactory, CustomerFactory, UserFactory
 from profiles.models import Customer
-from profiles.selectors import address_history, change_history
-from profiles.services import profile_get
+from profiles.selectors import address_history, change_history, profile_get
+from tests.factories import AddressFactory, CustomerFactory, UserFactory
 
 from .support import VALID_CREATE, create, db_state, refused, update
 
@@ -202,8 +201,10 @@ def test_admin_creates(admin_user):
 
 
 @pytest.mark.parametrize("count", [1, 20])
+@pytest.mark.usefixtures("warm_reference_lists")
 def test_get_query_count_does_not_grow_with_addresses(csa, django_assert_max_num_queries, count):
-    """The role, the customer (with prefix and suffix) and the primary address (with its country): 3 queries."""
+    """The role, then the customer and its primary address in one query (the names of title, suffix and
+    country from the cached reference lists): at most 3 queries."""
     customer = CustomerFactory(prefix_id=6, suffix_id=1)
     AddressFactory.create_batch(count - 1, customer=customer)
     csa = type(csa).objects.get(pk=csa.pk)  # no cached role

@@ -11,9 +11,9 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from integrations.runner import submit
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.models import Address
 from profiles.services.imports import import_records
+from tests.factories import AddressFactory, CustomerFactory
 from tests.integrations.conftest import build_form
 
 from .support import VALID_CREATE, create, db_state, error_codes, refused, update

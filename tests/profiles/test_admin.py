@@ -6,7 +6,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from profiles.factories import CustomerFactory
 from profiles.models import (
     Address,
     ChangeRecord,
@@ -20,6 +19,7 @@ from profiles.models import (
     Suffix,
     Title,
 )
+from tests.factories import CustomerFactory
 from tests.profiles.support import db_state
 
 REFERENCE_MODELS = [Title, Suffix, Country, Language, Location, ContactMethod, ContactType, Status]
@@ -82,6 +82,17 @@ def test_adding_a_customer_goes_through_the_service(admin_client, admin_user):
     assert customer.notification_preference == [3, 1]
     record = ChangeRecord.objects.get(customer=customer)
     assert (record.channel, record.action, record.user) == ("admin", "create", admin_user)
+
+
+def test_adding_a_likely_duplicate_warns_as_every_door_does(admin_client, customer):
+    """The service's Create warns a CSA of likely duplicates; the admin shows its warnings."""
+    data = form_data(admin_client.get(url(Customer, "add")))
+    data.update(contact_type="Individual", preferred_contact_method="3", first_name=customer.first_name,
+                last_name=customer.last_name, birth_date=customer.birth_date.isoformat())
+    response = admin_client.post(url(Customer, "add"), data, follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert any(m.startswith(f"Possible duplicate of customer {customer.ucrn}") for m in shown), shown
+    assert Customer.objects.count() == 2
 
 
 def test_adding_without_the_mandatory_names_shows_errors(admin_client):

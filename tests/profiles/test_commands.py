@@ -8,13 +8,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
-from hub.roles import is_admin, is_citizen, is_csa, linked_ucrn
+from core.roles import is_admin, is_citizen, is_csa
+from hub.management.commands.seed_demo import DEMO_USERS, demo_customers
 from integrations.demo import DEMO_FORMS
 from integrations.models import Form
-from profiles.factories import CustomerFactory, UserFactory
-from profiles.management.commands.seed_demo import DEMO_USERS, demo_customers
+from profiles.access import linked_ucrn
 from profiles.models import Address, ChangeRecord, Customer
 from profiles.ucrn import new_ucrn_candidate
+from tests.factories import CustomerFactory, UserFactory
 
 User = get_user_model()
 

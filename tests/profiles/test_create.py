@@ -7,7 +7,8 @@ from django.utils import timezone
 from stdnum import damm
 
 from profiles.models import Address, ChangeRecord, Customer
-from profiles.services import profile_create, profile_get
+from profiles.selectors import profile_get
+from profiles.services import profile_create
 from profiles.ucrn import is_valid_ucrn
 
 from .support import VALID_CREATE, create, db_state, refused

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from profiles.datanames import ADDRESS_NAMES
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.models import Address, ChangeRecord
-from profiles.services import profile_get
+from profiles.selectors import profile_get
+from tests.factories import AddressFactory, CustomerFactory
 
 from .support import VALID_CREATE, addresses_of, db_state, primary_of, refused, update
 

@@ -6,7 +6,8 @@ import pytest
 
 from profiles.datanames import PROFILE_NAMES
 from profiles.models import CUSTOM_FIELD_COUNT, ChangeRecord, Customer
-from profiles.services import profile_change_email, profile_get
+from profiles.selectors import profile_get
+from profiles.services import profile_change_email
 
 from .support import VALID_CREATE, addresses_of, create, db_state, refused, update
 
@@ -241,7 +242,7 @@ def test_email_changed_by_csa_on_the_record_page_audited(csa, customer):
 
 
 def test_email_change_refuses_taken_and_invalid_addresses(csa, customer):
-    from profiles.factories import CustomerFactory
+    from tests.factories import CustomerFactory
 
     other = CustomerFactory(email_address="taken@example.org")
     before = db_state()

@@ -1,4 +1,4 @@
-"""An Update reads the customer once, under its lock, and builds its answer from what it has (issue 8):
+"""An Update reads the customer once, under its lock, and builds its answer from what it has:
 no re-read after the write, no country query for a new address; still one transaction, one change record."""
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from profiles.factories import CustomerFactory
 from profiles.models import ChangeRecord, Customer
-from profiles.services import profile_get, profile_update
+from profiles.selectors import profile_get
+from profiles.services import profile_update
 from profiles.timestamps import api_datetime
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client, override_settings
 
 from integrations.models import Case
-from profiles.factories import CustomerFactory, UserFactory
 from profiles.models import Customer
 from tests.api.conftest import codes, token_client, url
+from tests.factories import CustomerFactory, UserFactory
 from tests.integrations.conftest import build_form
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Hardening (issue 6): a clean `check --deploy`, security headers and CSP, CSRF, password rules, throttles.
+"""Hardening: a clean `check --deploy`, security headers and CSP, CSRF, password rules, throttles.
 
 The sign-in lock-out: tests/security/test_lockout.py."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from profiles.factories import UserFactory
+from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -87,7 +87,7 @@ def test_api_is_throttled_per_client():
     from django.conf import settings
 
     rest = settings.REST_FRAMEWORK
-    assert rest["DEFAULT_THROTTLE_CLASSES"] == ["hub.throttling.UserThrottle", "hub.throttling.AnonThrottle"]
+    assert rest["DEFAULT_THROTTLE_CLASSES"] == ["core.throttling.UserThrottle", "core.throttling.AnonThrottle"]
 
 
 def without(*names: str, **extra: str) -> dict[str, str]:

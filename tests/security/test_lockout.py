@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.http import HttpRequest
 from django.test import Client, RequestFactory, override_settings
 
+from core.throttling import AnonThrottle
 from hub.clientip import client_ip
-from hub.throttling import AnonThrottle
-from profiles.factories import UserFactory
+from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 BALANCER = "10.0.0.254"

@@ -1,4 +1,4 @@
-"""Property-based fuzzing of every parser of outside input (issue 6): each returns a value or raises
+"""Property-based fuzzing of every parser of outside input: each returns a value or raises
 Django's ValidationError, never anything else, and what it accepts round-trips (parsed, written out as the
 hub stores or shows it, and parsed again, it is the same value). The API's JSON parser and the limits on
 stored JSON are fuzzed with bodies nested thousands deep and text holding lone surrogates."""
@@ -15,9 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.exceptions import ParseError
 
-from hub.api import JSONParser
+from core import jsonlimits
+from core.api import JSONParser
 from integrations import tokens
-from profiles import jsonlimits, values
+from profiles import values
 from profiles.ucrn import is_valid_ucrn, new_ucrn_candidate
 
 FUZZ = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -264,7 +265,7 @@ def test_the_api_parser_takes_a_body_or_refuses_it_with_codes(raw):
         assert all(p["code"] and p["message"] for items in problems for p in items)
         return
     assert depth(data) <= jsonlimits.REQUEST_MAX_DEPTH
-    assert all(values.is_storable_text(text) for text in texts(data))
+    assert all(jsonlimits.is_storable_text(text) for text in texts(data))
     json.dumps(data, ensure_ascii=False).encode()  # the body can be echoed and stored
 
 

@@ -18,11 +18,11 @@ from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from integrations.models import Case, Form
-from profiles.factories import CustomerFactory, UserFactory
 from profiles.filters import CustomerFilterSet
 from profiles.models import ChangeRecord, Customer
 from systems.models import ApiClient
 from systems.services.clients import api_client_rotate_token
+from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

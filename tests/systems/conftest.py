@@ -11,9 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from rest_framework.test import APIClient
 
-from profiles.factories import UserFactory
 from systems.models import ApiClient
 from systems.services.clients import api_client_rotate_token
+from tests.factories import UserFactory
 
 
 @dataclass

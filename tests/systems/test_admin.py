@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from hub.roles import is_csa
+from core.roles import is_csa
 from systems.models import ApiClient, Rule, Subscription
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""API clients see only the data names they may read and write only those they may write (issue 9)."""
+"""API clients see only the data names they may read and write only those they may write."""
 from __future__ import annotations
 
 import pytest
@@ -7,13 +7,13 @@ from rest_framework.test import APIClient
 
 from profiles.api.views import ProfileListCreateView
 from profiles.datanames import PROFILE_NAMES, DataName, text
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.filters import SEARCH_PARAMETERS, CustomerFilterSet
 from profiles.models import ChangeRecord, Customer
 from profiles.services import profile_update
-from systems.allowlists import READ_CHOICES, WRITE_CHOICES
+from systems.models import READ_CHOICES, WRITE_CHOICES
 from systems.services.clients import api_client_revoke_token, api_client_rotate_token
 from tests.api.conftest import codes, token_client, url
+from tests.factories import AddressFactory, CustomerFactory
 from tests.profiles.support import db_state
 
 pytestmark = pytest.mark.django_db

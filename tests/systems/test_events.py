@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.factories import CustomerFactory
 from profiles.models import ChangeRecord, Channel
 from systems.models import Event, Rule, RuleAction, RuleCondition
 from tests.api.conftest import codes, token_client
+from tests.factories import CustomerFactory
 from tests.profiles.support import db_state
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from profiles.factories import CustomerFactory
 from profiles.models import Customer
 from profiles.selectors import primary_address, profile_data
 from profiles.services import profile_update
@@ -18,6 +17,7 @@ from profiles.services.imports import import_records
 from profiles.services.merge import profile_merge
 from systems.allowlists import ALWAYS_VISIBLE, READ_CHOICES
 from systems.models import Delivery, Subscription
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -19,13 +19,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations.models import Case, Form
-from profiles.factories import CustomerFactory
 from profiles.services import profile_create, profile_update
 from profiles.services.erasure import profile_erase
 from systems.models import Delivery, DeliveryAttempt, Subscription
 from systems.services.webhooks import claim, deliver_due, subscription_resume
 from tests.api.conftest import token_client
 from tests.concurrency.test_concurrent_updates import reference_lists  # noqa: F401 - a fixture
+from tests.factories import CustomerFactory
 from tests.profiles.support import VALID_CREATE
 
 pytestmark = pytest.mark.django_db

@@ -16,8 +16,8 @@ import pytest
 from django.apps import apps as django_apps
 from django.test import Client
 
-from profiles.factories import AddressFactory, CustomerFactory, UserFactory
 from profiles.models import ChangeRecord, Channel
+from tests.factories import AddressFactory, CustomerFactory, UserFactory
 
 
 def signed_in(user) -> Client:

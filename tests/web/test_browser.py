@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from profiles.factories import AddressFactory, CustomerFactory, UserFactory
 from profiles.models import Customer
+from tests.factories import AddressFactory, CustomerFactory, UserFactory
 from tests.web.conftest import sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,10 +1,10 @@
-"""The Content-Security-Policy in a real browser (issue 6): no page of the hub, nor the API docs, breaks
+"""The Content-Security-Policy in a real browser: no page of the hub, nor the API docs, breaks
 under it. Chromium reports every blocked script, style or frame on the console."""
 from __future__ import annotations
 
 import pytest
 
-from profiles.factories import CustomerFactory
+from tests.factories import CustomerFactory
 from tests.web.conftest import sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

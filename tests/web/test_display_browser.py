@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from integrations.demo import install_demo_forms
 from integrations.models import Case
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.services import profile_update
+from tests.factories import AddressFactory, CustomerFactory
 from tests.web.conftest import sign_in_as
 from tests.web.test_browser import axe_violations, tab_to
 

@@ -1,4 +1,4 @@
-"""Likely duplicates in a real browser (issue 7): the Create customer page stops, shows them, keeps what
+"""Likely duplicates in a real browser: the Create customer page stops, shows them, keeps what
 was typed, and creates on "These are different people: create anyway"; the record page's panel and its
 "Not the same person" button. axe-core on both."""
 from __future__ import annotations
@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.models import Customer, NotSamePerson
+from tests.factories import AddressFactory, CustomerFactory
 from tests.web.conftest import sign_in_as
 from tests.web.test_browser import axe_violations
 

@@ -1,4 +1,4 @@
-"""Two people editing one customer (issue 6): the edit pages merge a stale submission, and ask per field
+"""Two people editing one customer: the edit pages reconcile a stale submission, and ask per field
 when both changed the same one."""
 from __future__ import annotations
 

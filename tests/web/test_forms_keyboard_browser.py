@@ -9,10 +9,9 @@ from django.utils import timezone
 
 from integrations.demo import install_demo_forms
 from integrations.models import Case, Integration
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.models import Customer
-from profiles.selectors import change_history
-from profiles.services import profile_get
+from profiles.selectors import change_history, profile_get
+from tests.factories import AddressFactory, CustomerFactory
 from tests.web.conftest import sign_in_as
 from tests.web.test_browser import axe_violations, tab_to
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from profiles.factories import AddressFactory, CustomerFactory
 from profiles.models import Customer, Merge
+from tests.factories import AddressFactory, CustomerFactory
 from tests.web.conftest import sign_in_as
 from tests.web.test_browser import axe_violations, tab_to
 

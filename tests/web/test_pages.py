@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from profiles.factories import AddressFactory, CustomerFactory, UserFactory
 from profiles.models import ChangeRecord, Customer
 from profiles.services import profile_update
+from tests.factories import AddressFactory, CustomerFactory, UserFactory
 from tests.web.conftest import customer_with, signed_in
 
 pytestmark = pytest.mark.django_db

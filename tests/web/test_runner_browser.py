@@ -5,7 +5,7 @@ import pytest
 
 from integrations.demo import install_demo_forms
 from integrations.models import Case
-from profiles.factories import AddressFactory, CustomerFactory
+from tests.factories import AddressFactory, CustomerFactory
 from tests.web.conftest import sign_in_as
 from tests.web.test_browser import axe_violations
 
@@ -116,7 +116,8 @@ def test_ignore_empty_entries_keeps_the_postcode_left_blank(page, server, csa, p
 
     build_form("correct-street", ADDRESS_FIELDS,
                [("get", "lookup", {"ucrn": "{Ucrn}"}, {}),
-                ("update", "submission", UPDATE_MAPPING, {"update_primary_address": "1", "ignore_empty_entries": True})])
+                ("update", "submission", UPDATE_MAPPING,
+                 {"update_primary_address": "1", "ignore_empty_entries": True})])
     sign_in_as(page, server, csa)
     page.goto("/hub/forms/correct-street/")
     page.get_by_label("Ucrn").fill(person.ucrn)

@@ -1,9 +1,9 @@
-"""The CSA search page falls back to similar names when a name finds nothing exactly (issue 8)."""
+"""The CSA search page falls back to similar names when a name finds nothing exactly."""
 from __future__ import annotations
 
 import pytest
 
-from profiles.factories import CustomerFactory
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ import pytest
 from integrations.demo import install_demo_forms
 from integrations.models import Case, Form
 from profiles import values
-from profiles.factories import AddressFactory, CustomerFactory, UserFactory
 from profiles.services import profile_update
+from tests.factories import AddressFactory, CustomerFactory, UserFactory
 from tests.web.conftest import signed_in
 from tests.web.test_pages import valid_edit
 

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from hub.roles import Role, assign_role
+from core.roles import Role, assign_role
 from profiles.models import Customer
 from profiles.ucrn import is_valid_ucrn
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hub.roles import is_citizen, is_csa
-from profiles.apitokens import current_token
+from core.apitokens import current_token
+from core.roles import is_citizen, is_csa
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from profiles.jsonlimits import load_json
+from core.jsonlimits import load_json
 from profiles.models import Channel
 from profiles.services.imports import MATCHING_MODES, MAX_BATCH, check_matching, import_records
 from profiles.spreadsheets import write_rows

@@ -18,8 +18,9 @@ nothing either.
 Concurrency: the key's row is inserted, then the view runs and its answer is stored in one transaction. A
 second request with the same key (another worker, another server: the row is in the shared database) waits
 at its own insert on the unique (user, key) constraint until the first commits, then answers the kept
-answer (on PostgreSQL; SQLite lets one writer at a time in anyway). A 5xx rolls back the view's work and the key together. Keys are scoped to the signed-in user, so a
-citizen's and an API client's keys never collide; `manage.py purge_expired` deletes keys older than a day.
+answer (on PostgreSQL; SQLite lets one writer at a time in anyway). A 5xx rolls back the view's work and the
+key together. Keys are scoped to the signed-in user, so a citizen's and an API client's keys never collide;
+`manage.py purge_expired` deletes keys older than a day.
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils.encoders import JSONEncoder
 
-from hub.models import IdempotencyKey
+from core.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 LIFETIME = timedelta(hours=24)

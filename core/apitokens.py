@@ -2,7 +2,7 @@
 
 Tokens stay DRF's (stored as issued) because SPEC section 7's `manage.py apitoken USERNAME` prints a
 user's token again and again. A lifetime bounds what a leaked token is worth: past it the API answers 401
-(hub.api), and `apitoken` issues the user a new one instead of printing the expired one.
+(core.api), and `apitoken` issues the user a new one instead of printing the expired one.
 """
 from __future__ import annotations
 
@@ -30,6 +30,6 @@ def current_token(user) -> tuple[Token, bool]:
     with transaction.atomic():
         token, created = Token.objects.select_for_update().get_or_create(user=user)
         if not created and token_expired(token.created):
-            token.delete()  # the token caches forget it (hub.api's signals)
+            token.delete()  # the token caches forget it (core.api's signals)
             token, created = Token.objects.create(user=user), True
     return token, created

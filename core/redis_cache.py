@@ -4,7 +4,7 @@
 cache operation (about 0.3 ms of Python each, measured by the benchmark's profile: a third of the cost of
 a cache read). A `redis.Redis` is safe to share (it takes a connection from its pool per command), so
 this one keeps it. `incr` is one round trip instead of Django's two (EXISTS, then INCRBY): the API's
-throttle (hub.throttling) counts every request with it. Everything else, pools, serializer, options, is
+throttle (core.throttling) counts every request with it. Everything else, pools, serializer, options, is
 Django's.
 """
 from __future__ import annotations

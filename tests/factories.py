@@ -1,4 +1,4 @@
-"""factory-boy factories with realistic UK data, for tests and for `seed_demo`.
+"""factory-boy factories with realistic UK data, for the tests and the benchmark (test code: not in the app).
 
 They write rows directly (fast, any state wanted); tests of the rules go through the services.
 """
@@ -10,7 +10,7 @@ import factory
 from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
-from hub.roles import Role, assign_role
+from core.roles import Role, assign_role
 from profiles.models import UK_COUNTRY_ID, Address, Customer
 from profiles.ucrn import new_ucrn_candidate
 

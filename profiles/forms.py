@@ -17,9 +17,10 @@ from django.utils.safestring import SafeString, mark_safe
 
 from profiles.datanames import PROFILE_NAMES
 from profiles.display import LABELS, show_phone
+from profiles.models import UK_COUNTRY_ID
 from profiles.selectors import list_items
 
-UK = "826"
+UK = str(UK_COUNTRY_ID)  # the country select's default
 NOT_CHOSEN = ("", "Not given")
 
 

@@ -1,104 +1,52 @@
-"""The REST API's shared parts: one error shape, pagination, permissions, and a token authentication
-that loads the user's roles in the same query and caches them (shared cache, invalidated on change).
+"""The REST API's kernel, shared by every app: one error shape, the JSON parser, pagination, permissions,
+and a token authentication that loads the user's roles in the same query and caches them (shared cache,
+invalidated on change).
 
 Parsing: `JSONParser` is DRF's, refusing what no endpoint can take (nesting past
-`profiles.jsonlimits.REQUEST_MAX_DEPTH`, text holding NUL or a lone surrogate) with a 400 naming the top-level
+`core.jsonlimits.REQUEST_MAX_DEPTH`, text holding NUL or a lone surrogate) with a 400 naming the top-level
 key that holds it, before any view runs.
 
-Errors: every error response is `{"name": [{"message": ..., "code": ...}]}`, keyed by data name for a 400
-and by `detail` for the others, whether the error came from a service (Django's `ValidationError`) or
-from DRF itself (bad JSON, no credentials, throttled), so a client parses one shape.
+Errors: one shape for every error response (`core.errors`, DRF's `EXCEPTION_HANDLER`).
+
+Hooks: this layer knows no customer and no API client. What a higher app adds to every API view is named in
+settings, as DRF's own classes are: `API_TOKEN_EXTRAS` (what the token cache keeps of a user besides its
+roles), `API_ALLOW_LIST_PERMISSIONS` and `API_RESPONSE_FILTERS` (run by `AllowListed` views).
 """
 from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import Any, Protocol
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.module_loading import import_string
 from rest_framework import exceptions, parsers, permissions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 from rest_framework.response import Response
 
-from hub.roles import GROUP_ROLES, is_csa
-from profiles.apitokens import token_expired
-from profiles.jsonlimits import REQUEST_MAX_DEPTH, json_problem, printable, too_deep
-from systems.allowlists import UNBOUND, api_client_state, bind_api_client
+from core.apitokens import token_expired
+from core.jsonlimits import REQUEST_MAX_DEPTH, json_problem, printable, too_deep
+from core.roles import GROUP_ROLES, is_csa
 
 NON_FIELD = "non_field_errors"
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, after turning the services' Django exceptions into DRF's, with one error shape."""
-    # Imported here: DRF imports this module (for the authentication class) while loading its views.
-    from rest_framework.views import exception_handler as drf_exception_handler
+class VersionConflict(Exception):
+    """The record changed since the version the caller expected (HTTP 412): nothing was written."""
 
-    from profiles.services import TooManyAttempts, VersionConflict
-
-    if isinstance(exc, TooManyAttempts):
-        exc = exceptions.Throttled(wait=exc.wait)
-    elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(_django_details(exc))
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or None)
-    elif isinstance(exc, RequestDataTooBig):
-        exc = PayloadTooLarge()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    elif isinstance(exc, VersionConflict):
-        exc = PreconditionFailed(f"{exc} Get it again (its ETag is \"v{exc.current_version}\") and retry.")
-    response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.APIException):
-        response.data = _shape(exc.get_full_details())
-    return response
-
-
-class PreconditionFailed(exceptions.APIException):
-    """If-Match named a version the record no longer has: someone else changed it (RFC 9110 13.1.1)."""
-
-    status_code = 412
-    default_detail = "The record has changed since you read it."
-    default_code = "precondition_failed"
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = 413
-    default_detail = "The request body is too large."
-    default_code = "too_large"
-
-
-def _django_details(error: DjangoValidationError) -> dict[str, list[exceptions.ErrorDetail]]:
-    """A service's ValidationError as DRF details: messages by data name, each with its code."""
-    errors = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD: error.error_list}
-    return {
-        name: [exceptions.ErrorDetail(" ".join(e.messages), code=e.code or "invalid") for e in items]
-        for name, items in errors.items()
-    }
-
-
-def _shape(details: Any) -> dict[str, list[dict[str, Any]]]:
-    """`{"name": [{"message", "code"}]}` whatever DRF's details looked like."""
-    if isinstance(details, dict) and set(details) == {"message", "code"}:
-        return {"detail": [details]}
-    if isinstance(details, list):
-        return {NON_FIELD: _flat(details)}
-    return {str(name): _flat(value) for name, value in details.items()}
-
-
-def _flat(value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, dict) and set(value) == {"message", "code"}:
-        return [value]
-    if isinstance(value, dict):  # a nested serializer's errors: not used by the hub, kept flat anyway
-        return [item for inner in value.values() for item in _flat(inner)]
-    return [item for inner in value for item in _flat(inner)]
+    def __init__(self, message: str, *, current_version: int) -> None:
+        super().__init__(message)
+        self.current_version = current_version
 
 
 class JSONParser(parsers.JSONParser):
@@ -183,12 +131,42 @@ class IsCSA(permissions.BasePermission):
         return is_csa(request.user)
 
 
+class AllowListed:
+    """Mixin for API views that read or write data names: `allow_list` says how, for the allow-lists of the
+    caller (an API client's, kept by a higher app and named in settings).
+
+    "profile": writes are data names (POST, PUT, PATCH), GET returns a profile or a page of search results;
+    "addresses" / "history": GET returns address records / change records; "import": a batch of records;
+    "open": nothing personal (reference lists), or checked by the view itself (events). After the
+    authentication, permissions and throttles, each of `settings.API_ALLOW_LIST_PERMISSIONS` (DRF permission
+    classes) judges the request; each of `settings.API_RESPONSE_FILTERS` (`filter(request, view, response)`)
+    may narrow a response before it is rendered.
+    """
+
+    allow_list: str = "open"
+    # A search (a "profile" GET that reads query parameters); other views read no query parameter.
+    searches: bool = False
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
+        for permission in (import_string(path)() for path in getattr(settings, "API_ALLOW_LIST_PERMISSIONS", ())):
+            if not permission.has_permission(request, self):
+                self.permission_denied(request, message=getattr(permission, "message", None),
+                                       code=getattr(permission, "code", None))
+
+    def finalize_response(self, request: Request, response: Response, *args: Any, **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        for response_filter in (import_string(path) for path in getattr(settings, "API_RESPONSE_FILTERS", ())):
+            response = response_filter(request, self, response)
+        return response
+
+
 class HubTokenAuthentication(TokenAuthentication):
     """DRF's token authentication, with the token's user and roles cached in the shared cache.
 
     A miss costs one query (the token, its user and the user's roles, as `Exists` annotations); a hit
     none: the user is rebuilt from the cached row (every field but the password, which stays deferred) with
-    the roles `hub.roles` reads, so a Get by an API client costs only its own query, or none.
+    the roles `core.roles` reads, so a Get by an API client costs only its own query, or none.
 
     Staleness: an entry lives at most `TOKEN_CACHE_TTL` seconds, and is deleted whenever the token is
     saved or deleted (revoked), the user is saved (deactivated, made or unmade superuser) or their groups
@@ -197,8 +175,6 @@ class HubTokenAuthentication(TokenAuthentication):
     """
 
     def authenticate_credentials(self, key: str):
-        from django.core.cache import cache
-
         model = self.get_model()
         cache_key = token_cache_key(key)
         entry = cache.get(cache_key)
@@ -208,7 +184,7 @@ class HubTokenAuthentication(TokenAuthentication):
                 "user": {f.attname: getattr(token.user, f.attname) for f in _user_fields(token.user)},
                 "roles": sorted(token.user._hub_group_names),
                 "created": token.created,
-                "api_client": api_client_state(token.user),  # issue 9: its allow-lists (systems)
+                **{extra.key: extra.state(token.user) for extra in token_extras()},
             }
             cache.set(cache_key, entry, TOKEN_CACHE_TTL)
         if token_expired(entry["created"]):
@@ -218,9 +194,11 @@ class HubTokenAuthentication(TokenAuthentication):
         user = user_model.from_db("default", [f.attname for f in fields], [entry["user"][f.attname] for f in fields])
         if not user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        # The cache `hub.roles` reads: the roles this user's groups give.
+        # The cache `core.roles` reads: the roles this user's groups give.
         user._hub_group_names = set(entry["roles"])
-        bind_api_client(user, entry.get("api_client", UNBOUND))  # the request's ApiClient; inactive: 401
+        for extra in token_extras():
+            if extra.key in entry:  # an entry cached before the extra existed: the extra looks it up itself
+                extra.bind(user, entry[extra.key])
         token = model.from_db("default", ["key", "user_id", "created"], [key, user.pk, entry["created"]])
         model.user.field.set_cached_value(token, user)
         return user, token
@@ -232,7 +210,8 @@ class HubTokenAuthentication(TokenAuthentication):
             for role in GROUP_ROLES
         }
         try:
-            token = model.objects.select_related("user", "user__api_client").annotate(**roles).get(key=key)
+            related = ["user", *(extra.related for extra in token_extras())]
+            token = model.objects.select_related(*related).annotate(**roles).get(key=key)
         except (model.DoesNotExist, ValueError):
             raise exceptions.AuthenticationFailed("Invalid token.") from None
         token.user._hub_group_names = {role.value for role in GROUP_ROLES if getattr(token, f"_role_{role.value}")}
@@ -240,6 +219,23 @@ class HubTokenAuthentication(TokenAuthentication):
 
 
 TOKEN_CACHE_TTL = 60  # seconds: the bound on a change the signals below cannot see
+
+
+class TokenExtra(Protocol):
+    """What a higher app keeps of a token's user in the token cache (`settings.API_TOKEN_EXTRAS`): loaded in
+    the authentication's one query (`related`, a `select_related` path from the token), cached under `key` as
+    `state(user)`, and given back to the user on each request with `bind(user, state)`."""
+
+    key: str
+    related: str
+
+    def state(self, user: Any) -> Any: ...
+
+    def bind(self, user: Any, state: Any) -> None: ...
+
+
+def token_extras() -> list[TokenExtra]:
+    return [import_string(path) for path in getattr(settings, "API_TOKEN_EXTRAS", ())]
 
 
 def token_cache_key(key: str) -> str:
@@ -254,18 +250,14 @@ def _user_fields(user_or_model) -> list:
 def forget_tokens_of(user_ids: list[int]) -> None:
     """Drop the cached authentication of these users' tokens: now, and again on commit (a request that
     read the old row before the commit may have cached it since)."""
-    from django.core.cache import cache
-    from rest_framework.authtoken.models import Token
-
-    keys = [token_cache_key(k) for k in Token.objects.filter(user_id__in=user_ids).values_list("key", flat=True)]
+    token_model = apps.get_model("authtoken", "Token")
+    keys = [token_cache_key(k) for k in token_model.objects.filter(user_id__in=user_ids).values_list("key", flat=True)]
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def _token_changed(sender, instance, **kwargs) -> None:
-    from django.core.cache import cache
-
     key = token_cache_key(instance.key)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
@@ -287,13 +279,10 @@ def _groups_changed(sender, instance, action: str, reverse: bool, pk_set, **kwar
 
 
 def connect_signals() -> None:
-    """Connected once, by `HubConfig.ready`: whatever door changes a token, a user or their roles."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-    from rest_framework.authtoken.models import Token
-
-    user_model = get_user_model()
-    post_save.connect(_token_changed, sender=Token, dispatch_uid="hub-token-save")
-    post_delete.connect(_token_changed, sender=Token, dispatch_uid="hub-token-delete")
+    """Connected once, by `CoreConfig.ready`: whatever door changes a token, a user or their roles."""
+    user_model, token_model = get_user_model(), apps.get_model("authtoken", "Token")
+    post_save.connect(_token_changed, sender=token_model, dispatch_uid="hub-token-save")
+    post_delete.connect(_token_changed, sender=token_model, dispatch_uid="hub-token-delete")
     post_save.connect(_user_changed, sender=user_model, dispatch_uid="hub-user-save")
     post_delete.connect(_user_changed, sender=user_model, dispatch_uid="hub-user-delete")
     m2m_changed.connect(_groups_changed, sender=user_model.groups.through, dispatch_uid="hub-user-groups")

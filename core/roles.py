@@ -1,17 +1,24 @@
 """Who may do what (SPEC section 7): administrators, CSAs, citizens.
 
 Roles are Django groups (`csa`, `citizen`); an administrator is a superuser. An API client is a user with
-a token and the CSA role. A citizen is linked to at most one customer through `Customer.portal_user`.
+a token and the CSA role. Which customer a citizen is linked to is the customer domain's
+(`profiles.access.linked_ucrn`). Pages say which roles they serve with `role_required`.
 """
 from __future__ import annotations
 
-from enum import Enum
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     ADMIN = "admin"
     CSA = "csa"
     CITIZEN = "citizen"
@@ -48,24 +55,6 @@ def is_citizen(user: UserLike) -> bool:
     return Role.CITIZEN in _group_names(user)
 
 
-def linked_ucrn(user: UserLike) -> str | None:
-    """The UCRN of the customer linked to this (citizen) user, or None."""
-    if user is None or not user.is_authenticated:
-        return None
-    customer = getattr(user, "customer", None) if _has_customer(user) else None
-    return customer.ucrn if customer is not None else None
-
-
-def _has_customer(user) -> bool:
-    from profiles.models import Customer
-
-    try:
-        user.customer  # noqa: B018 - the reverse one-to-one raises when there is none
-    except Customer.DoesNotExist:
-        return False
-    return True
-
-
 def assign_role(user, role: Role) -> None:
     """Give `user` exactly one role."""
     user.groups.remove(*Group.objects.filter(name__in=[r.value for r in GROUP_ROLES]))
@@ -75,3 +64,26 @@ def assign_role(user, role: Role) -> None:
         group, _ = Group.objects.get_or_create(name=role.value)
         user.groups.add(group)
     user.__dict__.pop("_hub_group_names", None)
+
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(allowed: Callable[[Any], bool]) -> Callable[[View], View]:
+    """Anonymous users go to the sign-in page; signed-in users without the role get 403."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not allowed(request.user):
+                raise PermissionDenied("This page is not for your role.")
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+csa_required = role_required(is_csa)

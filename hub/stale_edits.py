@@ -1,7 +1,9 @@
-"""Two people editing one customer at once (issue 6): the edit pages' merge of a stale submission.
+"""Two people editing one customer at once: the edit pages reconcile a stale submission with the record.
+
+(Not a merge of two customers: that is `profiles.services.merge`, on `hub.merge_pages`.)
 
 An edit page carries, in hidden fields, the version of the record it loaded and the values it showed. When
-it is submitted after someone else changed the record (the version moved on), the submission is merged
+it is submitted after someone else changed the record (the version moved on), the submission is reconciled
 with the record as it is now, before any form is validated:
 
 - a field this person did not change (their value is the one they loaded) takes the current value, so
@@ -10,7 +12,7 @@ with the record as it is now, before any form is validated:
 - a field both changed, to different values, is a **conflict**: the page shows both values and a
   "keep mine / keep theirs" choice per field, and saves only when every conflict has a choice.
 
-The merged data then goes to `profile_update` with `expected_version` = the current version, under the
+The reconciled data then goes to `profile_update` with `expected_version` = the current version, under the
 row lock, so a third change slipping in between is refused (`VersionConflict`) instead of overwritten.
 """
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 
-from profiles.jsonlimits import load_json
+from core.jsonlimits import load_json
 
 MINE, THEIRS = "mine", "theirs"
 
@@ -97,8 +99,8 @@ def loaded_values(forms_: Sequence[forms.Form]) -> str:
     )
 
 
-def merge_stale(data: QueryDict, version_form: VersionForm, forms_: Sequence[forms.Form]) -> QueryDict:
-    """`data` merged with the current record (the forms' initial values) when the page's version is stale.
+def reconcile_stale(data: QueryDict, version_form: VersionForm, forms_: Sequence[forms.Form]) -> QueryDict:
+    """`data` reconciled with the current record (the forms' initial values) when the page's version is stale.
 
     Records the conflicts on `version_form`. Returns `data` unchanged when the page is up to date or
     carries no version (a client that never loaded the page).
@@ -111,7 +113,7 @@ def merge_stale(data: QueryDict, version_form: VersionForm, forms_: Sequence[for
         loaded = {}
     if not isinstance(loaded, dict):
         loaded = {}
-    merged = data.copy()
+    reconciled = data.copy()
     for form in forms_:
         for name, field in form.fields.items():
             key = form.add_prefix(name)
@@ -133,9 +135,9 @@ def merge_stale(data: QueryDict, version_form: VersionForm, forms_: Sequence[for
                 if choice != THEIRS:
                     continue
             if _multiple(field):
-                merged.setlist(key, current)
-                for number in [k for k in merged if k.startswith(f"{key}-order-")]:
-                    del merged[number]  # their list keeps its own order, not the numbers typed for mine
+                reconciled.setlist(key, current)
+                for number in [k for k in reconciled if k.startswith(f"{key}-order-")]:
+                    del reconciled[number]  # their list keeps its own order, not the numbers typed for mine
             else:
-                merged[key] = current
-    return merged
+                reconciled[key] = current
+    return reconciled

@@ -4,7 +4,7 @@ DRF's `SimpleRateThrottle` keeps every request's timestamp in one cache entry th
 trims, pickles and writes back on each request: two cache round trips whose payload grows with the rate
 (a client allowed 2,000 requests a minute sends up to 2,000 floats each way on every call). These count
 instead: one integer per client and window, raised with the cache's `incr` (one round trip on Redis,
-`hub.redis_cache`), so the cost does not depend on the rate and servers sharing the cache count together.
+`core.redis_cache`), so the cost does not depend on the rate and servers sharing the cache count together.
 
 The window is fixed: it starts on the clock's multiples of the period (each minute for `/min`), so a
 client may send up to twice its rate across a boundary; `Retry-After` says when its window ends. Without
@@ -19,7 +19,8 @@ they cost no cache round trip of their own. Answers no throttle counted (the sch
 before DRF throttles: no or a bad token 401, permission 403) carry none.
 
 `attempt` counts the same way for a service outside any view: a citizen's attempts to create their profile
-(`profiles.services.profiles`), whichever door they come through.
+(`profiles.services.profiles`), whichever door they come through, and `AttemptRefused` is how a
+service says no.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache as default_cache
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
@@ -123,6 +125,16 @@ def count(cache: Any, key: str, timeout: int) -> int:
         if cache.add(key, 1, timeout):
             return 1
         return cache.incr(key)  # another server started it first
+
+
+class AttemptRefused(ValidationError):
+    """A service refused an attempt counted with `attempt`: a `ValidationError` (on `non_field_errors`, code
+    `throttled`), so that every door shows it as it shows the service's other errors; the API answers it 429
+    with Retry-After (`core.errors.exception_handler`)."""
+
+    def __init__(self, message: str, *, wait: float) -> None:
+        super().__init__({"non_field_errors": ValidationError(message, code="throttled")})
+        self.wait = wait
 
 
 class UserThrottle(CountingThrottle, UserRateThrottle):

@@ -8,8 +8,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
+    initial = True
+
     dependencies = [
-        ('hub', '0001_recent_customers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -27,7 +28,7 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='hub_idempotency_key_per_user')],
+                'constraints': [models.UniqueConstraint(fields=('user', 'key'), name='idempotency_key_per_user')],
             },
         ),
     ]

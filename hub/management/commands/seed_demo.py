@@ -18,7 +18,7 @@ from django.db import transaction
 from faker import Faker
 from tqdm import tqdm
 
-from hub.roles import Role, assign_role
+from core.roles import Role, assign_role
 from integrations.demo import install_demo_forms
 from profiles import values
 from profiles.models import Channel, Customer, Language
@@ -155,7 +155,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo customers: {missing} created, {demo_customers().count()} in all.")
         linked = self._link_citizen(users["demo-citizen"])
         forms = install_demo_forms()
-        self.stdout.write(f"Demo forms: {len(forms)} added ({', '.join(f.name for f in forms) or 'all there already'}).")
+        added = ", ".join(f.name for f in forms) or "all there already"
+        self.stdout.write(f"Demo forms: {len(forms)} added ({added}).")
         self.stdout.write("Demo users (for a developer's machine only):")
         for username, role, password in DEMO_USERS:
             self.stdout.write(f"  {username:<14} password {password:<24} role {role.value}")

@@ -1,6 +1,6 @@
 """drf-spectacular hook: the schema tells of the rate-limit headers every throttled answer carries.
 
-The throttle (`hub.throttling`) counts each API call after its credentials and permissions are checked and
+The throttle (`core.throttling`) counts each API call after its credentials and permissions are checked and
 `RateLimitHeadersMiddleware` writes `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` on the
 answer; a 429 carries `Retry-After` too. One hook documents them on every operation's responses (as
 optional headers: a 401 or 403 refused before the throttle counted carries none), instead of each view.

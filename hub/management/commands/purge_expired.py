@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hub.idempotency import idempotency_purge
+from core.idempotency import idempotency_purge
 from integrations.retention import case_purge
 
 

@@ -3,7 +3,7 @@
 Python's `json` module gives up with `RecursionError` (not `ValueError`) at about a thousand levels, and
 code that walks a value recursively (rendering, auditing, erasure) fails far sooner; text holding a lone
 surrogate or NUL cannot be encoded or stored. So every JSON request body is refused past
-`REQUEST_MAX_DEPTH` (the API's parser, `hub.api.JSONParser`), and any JSON kept as it came (an event's
+`REQUEST_MAX_DEPTH` (the API's parser, `core.api.JSONParser`), and any JSON kept as it came (an event's
 properties, a form's values) past `STORED_MAX_DEPTH` and `STORED_MAX_BYTES`. Every check here walks the
 value level by level, never by recursion, so it is safe on any depth; `too_deep`, `too_large` and
 `invalid_text` are the codes of its refusals at every door.
@@ -16,13 +16,28 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 
-from profiles.values import INVALID_TEXT, UNSTORABLE_MESSAGE, is_storable_text
+INVALID_TEXT = "invalid_text"  # the code of both refusals, whatever the door
+UNSTORABLE_MESSAGE = "Text may not hold NUL characters or lone surrogates (such as \\ud800)."
 
 REQUEST_MAX_DEPTH = 32  # a request body: far above any body the API takes (an event's is at most 11)
 STORED_MAX_DEPTH = 10  # JSON kept as it came: an event's properties, a form's values
 STORED_MAX_BYTES = 64 * 1024  # of the same, as UTF-8 JSON
 TOO_DEEP = "too_deep"
 TOO_LARGE = "too_large"
+
+
+def is_storable_text(text: str) -> bool:
+    """Whether a database can store `text`: no NUL (PostgreSQL's text and jsonb refuse it), no lone
+    surrogate. Tested in C: a regular expression is several times slower on a large request body."""
+    if "\x00" in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")  # fails on a lone surrogate, and only on one
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def too_deep(max_depth: int) -> ValidationError:
