@@ -15,8 +15,8 @@ from profiles.selectors import primary_address, profile_data
 from profiles.services import profile_update
 from profiles.services.imports import import_records
 from profiles.services.merge import profile_merge
-from systems.allowlists import ALWAYS_VISIBLE, READ_CHOICES
-from systems.models import Delivery, Subscription
+from systems.allowlists import ALWAYS_VISIBLE
+from systems.models import READ_CHOICES, Delivery, Subscription
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
