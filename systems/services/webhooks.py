@@ -38,6 +38,7 @@ from core import caching
 from profiles.changenames import changed_data_names
 from profiles.models import ChangeRecord, Customer
 from profiles.selectors import primary_address, profile_data
+from profiles.timestamps import api_datetime
 from systems import destinations
 from systems.allowlists import filter_profile, readable, visible
 from systems.models import Delivery, DeliveryAttempt, EventKind, Subscription, new_secret
@@ -135,7 +136,7 @@ def _deliveries_for(record: ChangeRecord, kind: str, subscriptions: list[Subscri
     for subscription in subscriptions:
         names = readable(subscription.client)
         payload: dict[str, Any] = {"kind": kind, "ucrn": customer.ucrn, "action": record.action,
-                                   "channel": record.channel, "occurred_at": record.created_at.isoformat(),
+                                   "channel": record.channel, "occurred_at": api_datetime(record.created_at),
                                    "version": customer.version}
         if kind != EventKind.PROFILE_ERASED:
             payload["changed"] = [name for name in changed if visible(name, names)]
@@ -155,7 +156,7 @@ def enqueue_case_created(case: Any) -> list[Delivery]:
         return []
     ucrn = case.customer.ucrn if case.customer_id else None
     payload = {"kind": EventKind.CASE_CREATED.value, "reference": case.reference, "form": case.form.slug,
-               "status": case.status, "ucrn": ucrn, "occurred_at": case.created_at.isoformat()}
+               "status": case.status, "ucrn": ucrn, "occurred_at": api_datetime(case.created_at)}
     return Delivery.objects.bulk_create(
         [_delivery(s, EventKind.CASE_CREATED, ucrn or f"case:{case.reference}", dict(payload)) for s in subscriptions]
     )

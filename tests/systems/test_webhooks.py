@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import re
 import threading
 
 import pytest
@@ -29,7 +30,6 @@ from tests.factories import CustomerFactory
 from tests.profiles.support import VALID_CREATE
 
 pytestmark = pytest.mark.django_db
-
 
 
 @pytest.fixture(autouse=True)
@@ -198,6 +198,8 @@ def test_events_cases_and_erasure_reach_the_outbox(csa, admin_user, customer, re
     assert case["kind"] == "case.created" and case["ucrn"] == customer.ucrn and "secret" not in str(case)
     assert erased == {"id": erased["id"], "kind": "profile.erased", "ucrn": customer.ucrn, "action": "erase",
                       "channel": "admin", "occurred_at": erased["occurred_at"], "version": erased["version"]}
+    for payload in (updated, case, erased):  # the API's one date-time style: UTC with Z
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z", payload["occurred_at"])
 
 
 def test_a_claimed_delivery_is_not_claimed_again(csa, customer, receiver):
