@@ -10,14 +10,11 @@ from django.db import transaction
 
 from integrations import checks
 from integrations.models import Form, FormField, Integration, Mapping
+from profiles.display import END_DATE_HELP
 from profiles.models import REFERENCE_LISTS
 
 MOVED_OPTIONS = "0|The customer has moved (a new address)\n1|Correct the current address"
 BIN_OPTIONS = "general|General waste\nrecycling|Recycling\ngarden|Garden waste"
-# Seed 004: "help text exists on the End Date field to encourage users not to enter dates in the past for
-# primary addresses".
-END_DATE_HELP = ("Leave it blank while the customer lives there: an end date in the past marks the address as "
-                 "ended. The end date cannot be before the start date.")
 
 CORE = [
     ("Ucrn", "Customer reference (UCRN)", "ucrn_lookup", True, ""),

@@ -11,6 +11,7 @@ from django import forms
 
 from core.jsonlimits import check_stored_json
 from integrations.models import Form, FormField
+from profiles.display import END_DATE_HELP
 from profiles.forms import ORDERED_LISTS, CheckboxList, Choice, DataNameForm, Flag, Text, list_choices
 
 NON_FIELD = "__all__"
@@ -47,7 +48,7 @@ def _field(spec: FormField) -> forms.Field:
             field.widget.attrs["inputmode"] = "numeric"
     field.required = spec.required
     field.label = spec.label + (" (required)" if spec.required else "")
-    field.help_text = spec.help_text
+    field.help_text = spec.help_text or (END_DATE_HELP if spec.data_name.lower() == "end_date" else "")
     if spec.display_only:
         field.help_text = " ".join(filter(None, [spec.help_text, DISPLAY_ONLY_HELP]))
     return field

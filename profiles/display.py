@@ -19,6 +19,11 @@ from profiles.selectors import reference_lists
 from profiles.services.duplicates import Duplicate
 from profiles.values import parse_date, parse_phone, phone_national
 
+# Seed 004: "help text exists on the End Date field to encourage users not to enter dates in the past for
+# primary addresses". Every end-date field shows it: the CSA edit page, and any form field named End_Date.
+END_DATE_HELP = ("Leave it blank while the customer lives there: an end date in the past marks the address as "
+                 "ended. The end date cannot be before the start date.")
+
 LABELS: dict[str, str] = {
     "ucrn": "UCRN",
     "contact_type": "Contact type",

@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from profiles.datanames import PROFILE_NAMES
-from profiles.display import LABELS, show_phone
+from profiles.display import END_DATE_HELP, LABELS, show_phone
 from profiles.models import UK_COUNTRY_ID
 from profiles.selectors import list_items
 
@@ -228,7 +228,7 @@ class AddressForm(DataNameForm):
     ward = Text(width=20)
     country_id = Choice("countries")
     start_date = Text(input_type="date")
-    end_date = Text(input_type="date")
+    end_date = Text(input_type="date", help_text=END_DATE_HELP)
 
     autocomplete = {
         "house": "address-line1",

@@ -4,16 +4,17 @@ Through the doors a person uses: the CSA's form page and the portal (Django's cl
 the page's form holds, as a browser would), and the REST form submissions.
 """
 import datetime as dt
+import html
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from integrations import demo as demo_forms
 from integrations.demo import install_demo_forms
 from integrations.models import Case, Form
 from integrations.runner import submit
+from profiles.display import END_DATE_HELP
 from profiles.models import ChangeRecord, Customer
 from tests.factories import AddressFactory, CustomerFactory
 
@@ -184,8 +185,16 @@ def test_an_ended_primary_address_is_noted_on_lookup_whatever_the_field_is_calle
 
 def test_end_date_fields_of_the_demo_forms_carry_the_seeds_help_text(demo):
     fields = [f for form in Form.objects.all() for f in form.fields.all() if f.data_name.lower() == "end_date"]
-    assert fields and all(f.help_text == demo_forms.END_DATE_HELP for f in fields)
-    assert "an end date in the past marks the address as ended" in demo_forms.END_DATE_HELP
+    assert fields and all(f.help_text == END_DATE_HELP for f in fields)
+    assert "an end date in the past marks the address as ended" in END_DATE_HELP
+
+
+def test_every_end_date_field_shows_the_seeds_help_text(csa_client, customer):
+    """A form field named End_Date that an administrator gave no help text, and the CSA edit page's end date."""
+    build_form("ends", [("Ucrn", "ucrn_lookup"), ("End_Date", "date")], [("get", "lookup", {"ucrn": "{Ucrn}"}, {})])
+    for url in ("/hub/forms/ends/", f"/hub/customers/{customer.ucrn}/edit/"):
+        page = html.unescape(csa_client.get(url).content.decode())
+        assert "an end date in the past marks the address as ended" in page, url
 
 
 # --- one case, one customer ---------------------------------------------------------------------------------------
