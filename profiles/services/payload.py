@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from core import jsonlimits
 from core.jsonlimits import REQUEST_MAX_DEPTH, json_problem, printable
-from profiles import values
+from profiles import placeholders, values
 from profiles.datanames import (
     ADDRESS_NAMES,
     INPUT_HELPER_NAMES,
@@ -49,19 +49,20 @@ def read_payload(data: Any, *, option_defaults: Mapping[str, bool] | None = None
         )
     payload = Payload(options={**OPTION_DEFAULTS, **(option_defaults or {})})
     seen: dict[str, str] = {}
-    for key, raw in data.items():
-        if isinstance(key, str) and not jsonlimits.is_storable_text(key):
-            payload.add_error(printable(key), jsonlimits.UNSTORABLE_MESSAGE, jsonlimits.INVALID_TEXT)
-            continue
-        name = key.lower() if isinstance(key, str) else key
-        if not isinstance(name, str):
-            payload.add_error(str(key), "Data names are text.", "unknown_field")
-            continue
-        if name in seen:
-            payload.add_error(key, f"{key} is given twice (as {seen[name]}).", "duplicate_field")
-            continue
-        seen[name] = key
-        _read_one(payload, key, name, raw)
+    with placeholders.rules_memo():  # the placeholder list looked up once for the whole write
+        for key, raw in data.items():
+            if isinstance(key, str) and not jsonlimits.is_storable_text(key):
+                payload.add_error(printable(key), jsonlimits.UNSTORABLE_MESSAGE, jsonlimits.INVALID_TEXT)
+                continue
+            name = key.lower() if isinstance(key, str) else key
+            if not isinstance(name, str):
+                payload.add_error(str(key), "Data names are text.", "unknown_field")
+                continue
+            if name in seen:
+                payload.add_error(key, f"{key} is given twice (as {seen[name]}).", "duplicate_field")
+                continue
+            seen[name] = key
+            _read_one(payload, key, name, raw)
     return payload
 
 
