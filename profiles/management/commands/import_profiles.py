@@ -1,4 +1,5 @@
-"""`manage.py import_profiles FILE [--matching ...]` (by email unless told otherwise): import customers from CSV or JSON Lines (seed 003).
+"""`manage.py import_profiles FILE [--matching ...]`: import customers from CSV or JSON Lines (seed 003),
+matched by email unless `--matching` names another key.
 
 Each row is a record of data names, run through `profiles.services.imports` in batches: the same
 matching, rules and audit records as the API's import. Rejected rows go to a CSV beside the input file
