@@ -16,6 +16,8 @@ from profiles.services.imports import DEFAULT_MATCHING, MATCHING_MODES, MAX_BATC
 
 
 class ImportInputSerializer(serializers.Serializer):
+    """A batch of records, each matched by `matching`: by `email_address` when `matching` is omitted (seed 003)."""
+
     matching = serializers.ChoiceField(
         choices=MATCHING_MODES, required=False, default=DEFAULT_MATCHING,
         help_text=f"Which value of a record finds its customer; when omitted, `{DEFAULT_MATCHING}`.")

@@ -56,6 +56,7 @@ def test_the_schema_says_what_an_omitted_matching_means(csa):
     operation = schema["paths"]["/api/v1/profiles/import"]["post"]
     assert "omitted" in operation["description"]
     request = schema["components"]["schemas"]["ImportInput"]
+    assert "`email_address` when `matching` is omitted" in request["description"]
     assert "matching" not in request.get("required", [])
     assert "email_address" in request["properties"]["matching"]["description"]
 
