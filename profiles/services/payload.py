@@ -43,26 +43,30 @@ class Payload:
 
 def read_payload(data: Any, *, option_defaults: Mapping[str, bool] | None = None) -> Payload:
     """Parse every name of `data`; collect every error rather than stopping at the first."""
+    with placeholders.rules_memo():  # the placeholder list looked up once for the whole write
+        return _read_payload(data, option_defaults=option_defaults)
+
+
+def _read_payload(data: Any, *, option_defaults: Mapping[str, bool] | None) -> Payload:
     if not isinstance(data, Mapping):
         raise ValidationError(
             {"non_field_errors": ValidationError("Send an object of data names and values.", code="invalid")}
         )
     payload = Payload(options={**OPTION_DEFAULTS, **(option_defaults or {})})
     seen: dict[str, str] = {}
-    with placeholders.rules_memo():  # the placeholder list looked up once for the whole write
-        for key, raw in data.items():
-            if isinstance(key, str) and not jsonlimits.is_storable_text(key):
-                payload.add_error(printable(key), jsonlimits.UNSTORABLE_MESSAGE, jsonlimits.INVALID_TEXT)
-                continue
-            name = key.lower() if isinstance(key, str) else key
-            if not isinstance(name, str):
-                payload.add_error(str(key), "Data names are text.", "unknown_field")
-                continue
-            if name in seen:
-                payload.add_error(key, f"{key} is given twice (as {seen[name]}).", "duplicate_field")
-                continue
-            seen[name] = key
-            _read_one(payload, key, name, raw)
+    for key, raw in data.items():
+        if isinstance(key, str) and not jsonlimits.is_storable_text(key):
+            payload.add_error(printable(key), jsonlimits.UNSTORABLE_MESSAGE, jsonlimits.INVALID_TEXT)
+            continue
+        name = key.lower() if isinstance(key, str) else key
+        if not isinstance(name, str):
+            payload.add_error(str(key), "Data names are text.", "unknown_field")
+            continue
+        if name in seen:
+            payload.add_error(key, f"{key} is given twice (as {seen[name]}).", "duplicate_field")
+            continue
+        seen[name] = key
+        _read_one(payload, key, name, raw)
     return payload
 
 

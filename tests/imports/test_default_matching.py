@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from profiles.models import Customer
 from profiles.services.imports import import_records
 from tests.factories import CustomerFactory
+from tests.systems.conftest import make_system
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +71,14 @@ def test_the_command_matches_by_email_without_matching(tmp_path, admin_user):
     assert "1 were updated" in out.getvalue()
     customer.refresh_from_db()
     assert customer.first_name == "Matched"
+
+
+def test_an_api_client_must_read_email_to_import_without_matching(customer):
+    """Omitted, the matching is by email: a client that may not read emails may not match by them."""
+    body = {"records": [{"email_address": customer.email_address, "first_name": "Matched"}]}
+    blind = make_system("blind", writable=["email_address", "first_name"])
+    response = blind.api.post("/api/v1/profiles/import", body, format="json")
+    assert response.status_code == 403
+    assert {e["code"] for e in response.json()["email_address"]} == {"field_not_allowed"}
+    sighted = make_system("sighted", readable=["email_address"], writable=["email_address", "first_name"])
+    assert sighted.api.post("/api/v1/profiles/import", body, format="json").json()["counts"]["updated"] == 1
