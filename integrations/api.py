@@ -12,7 +12,7 @@ from django.utils.datastructures import MultiValueDict
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ErrorDetail, PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -165,7 +165,9 @@ class SubmissionView(APIView):
                             given=[str(key) for key in request.data])
         if not submission.ok:
             raise ValidationError(
-                {("non_field_errors" if k == NON_FIELD else k): v for k, v in submission.errors.items()}
+                {("non_field_errors" if k == NON_FIELD else k): [ErrorDetail(m, code=getattr(m, "code", "invalid"))
+                                                                for m in v]
+                 for k, v in submission.errors.items()}
             )
         case = submission.case
         return Response(

@@ -87,6 +87,18 @@ class Lookup:
             return None
 
 
+class FieldError(str):
+    """A message put beside a form field that keeps the service's code (`placeholder_value`, `invalid`, ...):
+    the page shows the text, the forms API answers with the code too."""
+
+    code: str
+
+    def __new__(cls, message: str, code: str | None = None) -> FieldError:
+        made = super().__new__(cls, message)
+        made.code = code or "invalid"
+        return made
+
+
 @dataclass
 class Submission:
     case: Case | None = None
@@ -411,7 +423,8 @@ def _save_case(form, case, values, user, customer, outcomes, final, *, made, loo
 def _errors_for_fields(form: Form, integrations: list[Integration], error: ValidationError) -> dict[str, list[str]]:
     """Put each refused data name's messages beside the form fields whose tokens fed it."""
     field_names = {f.data_name.lower(): f.data_name for f in form.fields.all()}
-    by_name = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD: error.messages}
+    items = error.error_dict if hasattr(error, "error_dict") else {NON_FIELD: error.error_list}
+    by_name = {name: [FieldError(" ".join(e.messages), e.code) for e in errors] for name, errors in items.items()}
     messages: dict[str, list[str]] = {}
     for name, errors in by_name.items():
         targets = [field_names[name.lower()]] if name.lower() in field_names else []

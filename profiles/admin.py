@@ -32,6 +32,7 @@ from profiles.models import (
     Language,
     Location,
     Merge,
+    Placeholder,
     Status,
     Suffix,
     Title,
@@ -285,3 +286,13 @@ class CountryAdmin(ReferenceItemAdmin):
 class LanguageAdmin(ReferenceItemAdmin):
     list_display = ["id", "name", "code", "sort_order"]
     search_fields = ["name", "code"]
+
+
+@admin.register(Placeholder)
+class PlaceholderAdmin(admin.ModelAdmin):
+    """The placeholders refused on every door (SPEC 8.4): a save or delete here counts at once, everywhere
+    (`profiles.placeholders` renews its cached list)."""
+
+    list_display = ["value", "kind", "match", "note"]
+    list_filter = ["kind", "match"]
+    search_fields = ["value", "note"]

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from profiles import values
+from profiles import placeholders, values
 from profiles.models import (
     CUSTOM_FIELD_COUNT,
     CUSTOM_MAX,
@@ -39,8 +39,11 @@ class DataName:
     reference: type[models.Model] | None = None  # the reference list its value is an id of
     kept_when_blank: bool = False  # blank never clears it (location, status)
     mandatory: bool = False  # required on Create and on a full Update, never cleared
+    placeholder: str | None = None  # email, phone or name: its placeholders are refused (SPEC 8.4)
 
     def clean(self, raw: Any) -> Any:
+        if self.placeholder is not None:
+            placeholders.check(self.placeholder, raw)
         value = self.parse(raw)
         if self.reference is not None:
             value = reference_id(self.reference, value)
@@ -117,17 +120,17 @@ PROFILE_NAMES: dict[str, DataName] = {
     for d in [
         DataName("contact_type", "contact_type_id", list_code, ContactType, mandatory=True),
         DataName("prefix_id", "prefix_id", values.parse_int, Title),
-        DataName("first_name", "first_name", text),
-        DataName("last_name", "last_name", text),
+        DataName("first_name", "first_name", text, placeholder="name"),
+        DataName("last_name", "last_name", text, placeholder="name"),
         DataName("suffix_id", "suffix_id", values.parse_int, Suffix),
-        DataName("organisation_name", "organisation_name", text),
+        DataName("organisation_name", "organisation_name", text, placeholder="name"),
         DataName("birth_date", "birth_date", values.parse_birth_date),
         DataName("status", "status_id", list_code, Status, kept_when_blank=True),
         DataName("location", "location_id", values.parse_int, Location, kept_when_blank=True),
-        DataName("email_address", "email_address", values.parse_email),
-        DataName("alternative_email", "alternative_email", values.parse_email),
-        DataName("phone_number", "phone_number", values.parse_phone),
-        DataName("mobile_number", "mobile_number", values.parse_phone),
+        DataName("email_address", "email_address", values.parse_email, placeholder="email"),
+        DataName("alternative_email", "alternative_email", values.parse_email, placeholder="email"),
+        DataName("phone_number", "phone_number", values.parse_phone, placeholder="phone"),
+        DataName("mobile_number", "mobile_number", values.parse_phone, placeholder="phone"),
         DataName("twitter", "twitter", values.parse_twitter),
         DataName("preferred_contact_method", "preferred_contact_method_id", values.parse_int, ContactMethod,
                  mandatory=True),

@@ -23,6 +23,7 @@ from profiles.datanames import (
 )
 from profiles.filters import SEARCH_PARAMETERS
 from profiles.services.duplicates import REASONS, warning_message
+from profiles.services.imports import DEFAULT_MATCHING
 from systems.models import ApiClient
 
 # Identifiers and bookkeeping, never personal: in every output.
@@ -207,7 +208,8 @@ def check_import(client: ApiClient, body: Any) -> None:
     for record in records if isinstance(records, list) else []:
         names |= written_names(record)
     check_write(client, names)
-    matching = body.get("field_name") if body.get("matching") == "custom" else body.get("matching")
+    mode = body.get("matching") if body.get("matching") is not None else DEFAULT_MATCHING
+    matching = body.get("field_name") if mode == "custom" else mode
     if isinstance(matching, str) and matching in PROFILE_NAMES:
         check_read(client, [matching])
 

@@ -12,11 +12,15 @@ from rest_framework.views import APIView
 from core.api import AllowListed, IsCSA
 from core.idempotency import idempotent
 from profiles.api.views import CHANNEL, errors
-from profiles.services.imports import MATCHING_MODES, MAX_BATCH, import_records
+from profiles.services.imports import DEFAULT_MATCHING, MATCHING_MODES, MAX_BATCH, import_records
 
 
 class ImportInputSerializer(serializers.Serializer):
-    matching = serializers.ChoiceField(choices=MATCHING_MODES)
+    """A batch of records, each matched by `matching`: by `email_address` when `matching` is omitted (seed 003)."""
+
+    matching = serializers.ChoiceField(
+        choices=MATCHING_MODES, required=False, default=DEFAULT_MATCHING,
+        help_text=f"Which value of a record finds its customer; when omitted, `{DEFAULT_MATCHING}`.")
     field_name = serializers.CharField(required=False, help_text="With matching `custom`: custom_1 .. custom_28.")
     options = serializers.DictField(required=False, help_text="SPEC 4.2 options for every record of the batch.")
     records = serializers.ListField(child=serializers.DictField(), max_length=MAX_BATCH,
@@ -45,8 +49,9 @@ class ImportView(AllowListed, APIView):
     @idempotent
     @extend_schema(operation_id="profiles_import", tags=["import"], summary="Import a batch of records",
     description="Up to 1,000 records, each matched by `matching` (`ucrn`, `email_address`, `phone_number` or "
-                "`custom` with `field_name`): Update when one customer matches, Create when none, an error when "
-                "several. Each record applies completely or not at all; the others go on. CSAs.",
+                "`custom` with `field_name`; when `matching` is omitted, `email_address`): Update when one "
+                "customer matches, Create when none, an error when several. Each record applies completely or "
+                "not at all; the others go on. CSAs.",
     request=ImportInputSerializer,
                    responses={200: ImportOutputSerializer, **errors(400, 403, 413, 415)})
     def post(self, request: Request) -> Response:

@@ -34,7 +34,7 @@ from django.http import Http404
 
 from core import jsonlimits
 from core.roles import UserLike, is_csa
-from profiles import values
+from profiles import placeholders, values
 from profiles.access import check_may_ask, check_row, check_writable
 from profiles.datanames import reference_memo
 from profiles.models import CUSTOM_FIELD_COUNT, Address, ChangeRecord, Customer
@@ -55,6 +55,7 @@ from profiles.services.profiles import (
 )
 
 MATCHING_MODES = ("ucrn", "email_address", "phone_number", "custom")
+DEFAULT_MATCHING = "email_address"  # seed 003: a request that names no matching matches by email
 CUSTOM_FIELDS = tuple(f"custom_{n}" for n in range(1, CUSTOM_FIELD_COUNT + 1))
 MAX_BATCH = 1000
 # What a write can raise that no rule foresaw: the database refusing it (a constraint, a trigger, a lost
@@ -74,7 +75,10 @@ class RecordOutcome:
 
 
 def check_matching(matching: Any, field_name: Any = None) -> str:
-    """The match key's data name, or a ValidationError naming what is wrong with the request."""
+    """The match key's data name, or a ValidationError naming what is wrong with the request. No matching
+    (omitted, or null) is `email_address`, the default of seed 003."""
+    if matching is None:
+        matching = DEFAULT_MATCHING
     if matching not in MATCHING_MODES:
         raise ValidationError(
             {"matching": ValidationError(f"Choose one of {', '.join(MATCHING_MODES)}.", code="invalid_choice")}
@@ -91,7 +95,7 @@ def check_matching(matching: Any, field_name: Any = None) -> str:
 def import_records(
     *,
     records: Sequence[Any],
-    matching: str,
+    matching: str | None = DEFAULT_MATCHING,
     field_name: str | None = None,
     options: Mapping[str, Any] | None = None,
     user: UserLike,
@@ -100,6 +104,7 @@ def import_records(
     bulk: bool = True,
 ) -> list[RecordOutcome]:
     """Import a batch; one outcome per record, in order. `dry_run` matches and reports without writing.
+    `matching` None (or left out) matches by email.
 
     `bulk=False` writes one record per transaction through `profile_update` / `profile_create`: the
     reference the bulk path is tested against (same outcomes, rows and change records).
@@ -219,7 +224,7 @@ def _waves(jobs: list[_Job]) -> list[list[_Job]]:
 def _import_wave(jobs: list[_Job], user: UserLike, channel: str, outcomes: list[RecordOutcome | None]) -> None:
     """Decide every job of the wave in memory, then write the valid ones together: one transaction."""
     try:
-        with transaction.atomic(), reference_memo():
+        with transaction.atomic(), reference_memo(), placeholders.rules_memo():
             decided = _decide(jobs, user, outcomes)
             _write(decided, user, channel)
     except WRITE_FAILURES:

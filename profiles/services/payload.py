@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from core import jsonlimits
 from core.jsonlimits import REQUEST_MAX_DEPTH, json_problem, printable
-from profiles import values
+from profiles import placeholders, values
 from profiles.datanames import (
     ADDRESS_NAMES,
     INPUT_HELPER_NAMES,
@@ -43,6 +43,11 @@ class Payload:
 
 def read_payload(data: Any, *, option_defaults: Mapping[str, bool] | None = None) -> Payload:
     """Parse every name of `data`; collect every error rather than stopping at the first."""
+    with placeholders.rules_memo():  # the placeholder list looked up once for the whole write
+        return _read_payload(data, option_defaults=option_defaults)
+
+
+def _read_payload(data: Any, *, option_defaults: Mapping[str, bool] | None) -> Payload:
     if not isinstance(data, Mapping):
         raise ValidationError(
             {"non_field_errors": ValidationError("Send an object of data names and values.", code="invalid")}

@@ -1,4 +1,5 @@
-"""`manage.py import_profiles FILE --matching ...`: import customers from CSV or JSON Lines (seed 003).
+"""`manage.py import_profiles FILE [--matching ...]`: import customers from CSV or JSON Lines (seed 003),
+matched by email unless `--matching` names another key.
 
 Each row is a record of data names, run through `profiles.services.imports` in batches: the same
 matching, rules and audit records as the API's import. Rejected rows go to a CSV beside the input file
@@ -18,7 +19,7 @@ from tqdm import tqdm
 
 from core.jsonlimits import load_json
 from profiles.models import Channel
-from profiles.services.imports import MATCHING_MODES, MAX_BATCH, check_matching, import_records
+from profiles.services.imports import DEFAULT_MATCHING, MATCHING_MODES, MAX_BATCH, check_matching, import_records
 from profiles.spreadsheets import write_rows
 
 
@@ -27,7 +28,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="A .csv (header row of data names) or .jsonl file.")
-        parser.add_argument("--matching", required=True, choices=MATCHING_MODES)
+        parser.add_argument("--matching", default=DEFAULT_MATCHING, choices=MATCHING_MODES,
+                            help=f"Which value of a row finds its customer (default {DEFAULT_MATCHING}).")
         parser.add_argument("--field-name", help="With --matching custom: custom_1 .. custom_28.")
         parser.add_argument("--ignore-empty-entries", action="store_true", help="Blank cells leave values as they are.")
         parser.add_argument("--dry-run", action="store_true", help="Match and report; change nothing.")
