@@ -6,8 +6,11 @@ class ProfilesConfig(AppConfig):
     verbose_name = "Customers"
 
     def ready(self) -> None:
-        from profiles import caching, fuzzy
+        from profiles import caching, fuzzy, registry
+        from profiles.services import extended
         from profiles.api import schema  # noqa: F401  drf-spectacular's extensions register when imported
 
         caching.connect_signals()  # an edited reference list renews the cached lists, on every server
         fuzzy.connect_signals()  # SQLite: the trigram similarity function PostgreSQL has in pg_trgm
+        # Extended data (SPEC 8.3) joins the export and goes with an erasure, as other apps' rows do.
+        registry.register(extended.SECTION, export=extended.export_extended, erase=extended.erase_extended)
