@@ -26,8 +26,8 @@ from ukpostcodeutils.validation import is_valid_partial_postcode
 
 from profiles import fuzzy, values
 from profiles.indexes import SEARCH_ORDER, SortKey, search_key_text
-from profiles.models import Address, ContactType, Customer, ExtendedReference, ExtendedSource, Status
-from profiles.services.extended import reference_key
+from profiles.models import Address, ContactType, Customer, ExtendedReference, Status
+from profiles.services.extended import reference_key, reference_sources
 from profiles.ucrn import is_valid_ucrn
 
 SEARCH_MAX = 254
@@ -70,17 +70,21 @@ def _uprn_customer_ids(uprn: str) -> list[int]:
     return list(query[:UPRN_CUSTOMERS_MAX])
 
 
-def _reference_source(slug: str) -> ExtendedSource | None:
-    """The source named before the colon of `source:value`, if it declares a reference key."""
-    return ExtendedSource.objects.filter(slug=slug.lower()).exclude(reference_key="").first()
+def _reference_source(slug: str) -> int | None:
+    """The id of the source named before the colon of `source:value`, if it declares a reference key (from
+    the cached sources: no query)."""
+    source = reference_sources().get(slug.lower())
+    return source["id"] if source else None
 
 
-def _reference_customer_ids(text: str, *, source: ExtendedSource | None = None) -> list[int]:
+def _reference_customer_ids(text: str, *, source: int | None = None) -> list[int]:
     """The customers whose reference in `source` is `text` (any case); without a source, in any source that
-    says its reference is unique. An index lookup on the references table (`ExtendedReference`), made
-    before the search query, as the UPRN's."""
-    references = ExtendedReference.objects.filter(key=reference_key(text))
-    references = references.filter(source=source) if source else references.filter(source__reference_unique=True)
+    says its reference is unique (none: no query). An index lookup on the references table
+    (`ExtendedReference`), made before the search query, as the UPRN's."""
+    sources = [source] if source else [s["id"] for s in reference_sources().values() if s["unique"]]
+    if not sources:
+        return []
+    references = ExtendedReference.objects.filter(key=reference_key(text), source_id__in=sources)
     return list(references.values_list("customer_id", flat=True)[:UPRN_CUSTOMERS_MAX])
 
 

@@ -25,7 +25,6 @@ from profiles.models import (
     Country,
     Customer,
     ExtendedData,
-    ExtendedReference,
     Language,
     Merge,
     Suffix,
@@ -202,14 +201,6 @@ def extended_of(customer_id: int) -> dict[str, Any]:
     for all the sources together; API clients see only the sources they may read (`systems.allowlists`)."""
     rows = ExtendedData.objects.filter(customer_id=customer_id).order_by("source__slug")
     return dict(rows.values_list("source__slug", "data"))
-
-
-def cross_references(ucrn: str) -> list[dict[str, str]]:
-    """The record page's cross-references: each source's reference of the customer (SPEC 8.3), by source,
-    as `{"source", "name", "key", "value"}`. One query."""
-    rows = ExtendedReference.objects.filter(customer__ucrn=ucrn).select_related("source").order_by("source__slug")
-    return [{"source": r.source.slug, "name": r.source.name or r.source.slug, "key": r.source.reference_key,
-             "value": r.value} for r in rows]
 
 
 class _RowQuery:

@@ -14,8 +14,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import Http404
 
+from core.caching import PREFIX as PREFIX_CACHE
+from core.caching import bump, cached_locally
 from core.jsonlimits import STORED_MAX_DEPTH, json_problem
 from core.roles import UserLike, is_csa
 from profiles.access import check_may_access, check_may_ask, check_row, check_writable
@@ -33,6 +36,47 @@ TOO_LARGE = "extended_too_large"
 TOO_MANY_KEYS = "extended_too_many_keys"
 KEY_IN_OTHER_SOURCE = "extended_key_in_other_source"
 REFERENCE_TAKEN = "extended_reference_taken"
+
+
+SOURCES_GENERATION = f"{PREFIX_CACHE}:gen:extended-sources"
+SOURCES_TTL = 3600
+
+
+def reference_sources() -> dict[str, dict[str, Any]]:
+    """The sources that declare a reference key, by slug: `{"id", "name", "key", "unique"}`. From the shared
+    cache (no query on a hit): the search box and the record page read them on every request, and an
+    administrator's save or delete of a source renews them (`connect_signals`)."""
+    return cached_locally(f"{PREFIX_CACHE}:extended-sources", SOURCES_GENERATION, _read_reference_sources,
+                          timeout=SOURCES_TTL)
+
+
+def _read_reference_sources() -> dict[str, dict[str, Any]]:
+    return {source.slug: {"id": source.pk, "name": source.name or source.slug, "key": source.reference_key,
+                          "unique": source.reference_unique}
+            for source in ExtendedSource.objects.exclude(reference_key="").order_by("slug")}
+
+
+def sources_changed(**kwargs: Any) -> None:
+    bump(SOURCES_GENERATION)
+
+
+def connect_signals() -> None:
+    """A source saved or deleted (the admin) renews the cached `reference_sources`, on every server."""
+    post_save.connect(sources_changed, sender=ExtendedSource, dispatch_uid="hub-extended-source-save")
+    post_delete.connect(sources_changed, sender=ExtendedSource, dispatch_uid="hub-extended-source-delete")
+
+
+def cross_references(profile: dict[str, Any]) -> list[dict[str, str]]:
+    """The record page's cross-references: each source's reference in the Get output's `extended`, as
+    `{"source", "name", "key", "value"}`; no query beyond the cached sources."""
+    held = profile.get("extended") or {}
+    found = []
+    for slug, source in reference_sources().items():
+        data = held.get(slug)
+        value = data.get(source["key"]) if isinstance(data, dict) else None
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+            found.append({"source": slug, "name": source["name"], "key": source["key"], "value": str(value).strip()})
+    return found
 
 
 def data_name(slug: str) -> str:

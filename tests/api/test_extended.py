@@ -171,3 +171,23 @@ def test_the_search_page_finds_by_reference_and_the_record_shows_it(csa, sources
     assert customer.ucrn in response.content.decode()
     record = page.get(f"/hub/customers/{customer.ucrn}/").content.decode()
     assert "Other systems" in record and "Council tax (account)" in record and "CT-555" in record
+
+
+def test_the_get_output_fed_back_to_a_profile_put_leaves_extended_data(csa_api, customer, sources):
+    csa_api.put(ext(customer.ucrn, "housing"), {"tenancy": "T-1"}, format="json")
+    profile = csa_api.get(url(customer.ucrn)).json()
+    profile["extended"] = {"housing": {"tenancy": "changed"}}  # read-only in a profile write: ignored
+    assert csa_api.put(url(customer.ucrn), profile, format="json").status_code == 200
+    assert csa_api.get(ext(customer.ucrn, "housing")).json() == {"tenancy": "T-1"}
+
+
+@pytest.mark.usefixtures("warm_reference_lists")
+def test_a_search_by_reference_is_one_indexed_lookup(csa_api, sources):
+    customer = CustomerFactory()
+    csa_api.put(ext(customer.ucrn, "council_tax"), {"account": "CT-1"}, format="json")
+    search(csa_api, "Warm")  # the sources, read once into the cache
+    for text in ("council_tax:CT-1", "CT-1"):
+        with CaptureQueriesContext(connection) as captured:
+            assert search(csa_api, text) == [customer.ucrn]
+        lookups = [q["sql"] for q in captured.captured_queries if "extendedreference" in q["sql"]]
+        assert len(lookups) == 1 and "extendedsource" not in lookups[0]
