@@ -177,6 +177,8 @@ def extended_put(*, ucrn: Any, source: Any, data: Any, user: UserLike, channel: 
         _check_keys_unique(customer, found, data)
         reference = reference_of(found, data)
         if reference is not None and found.reference_unique:
+            # the source's row lock: two customers given one unique reference at once are taken in turn
+            ExtendedSource.objects.select_for_update().filter(pk=found.pk).first()
             _check_reference_free(customer, found, reference)
         current = ExtendedData.objects.filter(customer=customer, source=found).first()
         before = current.data if current is not None else {}

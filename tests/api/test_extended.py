@@ -171,6 +171,7 @@ def test_the_search_page_finds_by_reference_and_the_record_shows_it(csa, sources
     assert customer.ucrn in response.content.decode()
     record = page.get(f"/hub/customers/{customer.ucrn}/").content.decode()
     assert "Other systems" in record and "Council tax (account)" in record and "CT-555" in record
+    assert "Other system&#x27;s data: council_tax" in record  # the change history names the source
 
 
 def test_the_get_output_fed_back_to_a_profile_put_leaves_extended_data(csa_api, customer, sources):
