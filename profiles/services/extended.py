@@ -37,7 +37,6 @@ TOO_MANY_KEYS = "extended_too_many_keys"
 KEY_IN_OTHER_SOURCE = "extended_key_in_other_source"
 REFERENCE_TAKEN = "extended_reference_taken"
 
-
 SOURCES_GENERATION = f"{PREFIX_CACHE}:gen:extended-sources"
 SOURCES_TTL = 3600
 
@@ -182,7 +181,7 @@ def extended_put(*, ucrn: Any, source: Any, data: Any, user: UserLike, channel: 
             _check_reference_free(customer, found, reference)
         current = ExtendedData.objects.filter(customer=customer, source=found).first()
         before = current.data if current is not None else {}
-        if before == data:
+        if _canonical(before) == _canonical(data):  # as JSON: `true` is not `1`, key order does not count
             return ExtendedResult(customer, found.slug, data, changed=False)
         if not data:
             ExtendedData.objects.filter(customer=customer, source=found).delete()
@@ -195,6 +194,10 @@ def extended_put(*, ucrn: Any, source: Any, data: Any, user: UserLike, channel: 
         write_customer(customer=customer, fields=[], user=user, channel=channel, action=ChangeRecord.Action.UPDATE,
                        changes=[change(name, before, data)])
     return ExtendedResult(customer, found.slug, data, changed=True)
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _check_keys_unique(customer: Customer, source: ExtendedSource, data: dict[str, Any]) -> None:

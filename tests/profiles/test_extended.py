@@ -109,10 +109,15 @@ def test_a_change_is_recorded_naming_the_source(csa, customer, sources):
     put(customer, "housing", {"tenancy": "T-1"}, csa)
     put(customer, "housing", {"tenancy": "T-1"}, csa)  # the same again: nothing changed, nothing recorded
     put(customer, "housing", {"tenancy": "T-2"}, csa)
+    put(customer, "housing", {"tenancy": "T-2", "flag": 1}, csa)
+    put(customer, "housing", {"flag": True, "tenancy": "T-2"}, csa)  # `true` is not `1`: a change
     records = list(ChangeRecord.objects.filter(customer=customer, channel="import").order_by("id"))
     assert [r.changes for r in records] == [
         [{"field": "extended.housing", "before": {}, "after": {"tenancy": "T-1"}}],
         [{"field": "extended.housing", "before": {"tenancy": "T-1"}, "after": {"tenancy": "T-2"}}],
+        [{"field": "extended.housing", "before": {"tenancy": "T-2"}, "after": {"tenancy": "T-2", "flag": 1}}],
+        [{"field": "extended.housing", "before": {"tenancy": "T-2", "flag": 1},
+          "after": {"flag": True, "tenancy": "T-2"}}],
     ]
 
 
