@@ -35,6 +35,7 @@ from profiles.forms import (
 from profiles.models import ChangeRecord, Channel, Customer
 from profiles.selectors import address_history, change_history, profile_get, profile_search
 from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_update
+from profiles.services.extended import cross_references
 from profiles.services.merge import active_merges_into
 
 # A full update with blanks cleared: the edit page shows every current value, so a blanked field is meant.
@@ -151,6 +152,7 @@ def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
          "erased_at": erased_at, "merges": active_merges_into(ucrn),
          "duplicates": record_duplicates(profile, labels, erased=erased_at is not None),
          "current_address": display.show_address(profile, labels),
+         "cross_references": cross_references(profile),
          "cases": Case.objects.filter(customer__ucrn=ucrn).select_related("form").order_by("-created_at")},
     )
 

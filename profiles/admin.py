@@ -29,6 +29,7 @@ from profiles.models import (
     ContactType,
     Country,
     Customer,
+    ExtendedSource,
     Language,
     Location,
     Merge,
@@ -296,3 +297,15 @@ class PlaceholderAdmin(admin.ModelAdmin):
     list_display = ["value", "kind", "match", "note"]
     list_filter = ["kind", "match"]
     search_fields = ["value", "note"]
+
+
+@admin.register(ExtendedSource)
+class ExtendedSourceAdmin(admin.ModelAdmin):
+    """Other systems whose data the hub keeps per customer (SPEC 8.3): their limits and reference key. The
+    slug is fixed once made: it is the data's name in URLs, allow-lists (`extended.<slug>`) and history."""
+
+    list_display = ["slug", "name", "size_limit_kb", "top_level_keys_limit", "reference_key", "reference_unique"]
+    search_fields = ["slug", "name"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["slug"] if obj else []

@@ -13,6 +13,7 @@ which is not always named as the Get output names it:
   address, one added beside the primary, one a merge brought) its non-blank values are new data;
 - the names made of others change with them: `name` and `sort_name` (`Customer.display_name`,
   `Customer.sort_name`), `country` (`country_id`);
+- extended data of a source (SPEC 8.3) is `extended.<source>`: the source whose object was replaced;
 - entries that are not data (merge links, cases, the portal account) name nothing.
 """
 from __future__ import annotations
@@ -30,6 +31,7 @@ DERIVED_FROM: dict[str, frozenset[str]] = {
     "sort_name": frozenset({"contact_type", "first_name", "last_name", "organisation_name"}),
     "country": frozenset({"country_id"}),
 }
+EXTENDED_PREFIX = "extended."  # extended data by source (SPEC 8.3)
 BOOKKEEPING = frozenset({"is_primary"})
 
 Entry = Mapping[str, Any]
@@ -54,6 +56,8 @@ def _names(entries: list[Entry], replaced: dict[int, dict[str, Any]], derived: b
             names.add(field.removeprefix("address."))
         elif field == "address":
             names |= _new_record_names(entry, old_primary)
+        elif field.startswith(EXTENDED_PREFIX) and len(field) > len(EXTENDED_PREFIX):
+            names.add(field)  # a source's extended data, replaced whole: `extended.<source>`
     if derived:
         names |= {name for name, parts in DERIVED_FROM.items() if names & parts}
     return sorted(names)

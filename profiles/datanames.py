@@ -186,7 +186,7 @@ PATCH_OPTION_DEFAULTS: dict[str, bool] = {"ignore_empty_entries": True}
 # Names the Get output carries that a write cannot set: ignored in a write, so GET-edit-PUT works.
 READ_ONLY_NAMES = frozenset(
     {"ucrn", "name", "sort_name", "country", "country_code", "preferred_language_code", "is_primary",
-     "created_at", "updated_at", "version", "merged_from"}
+     "created_at", "updated_at", "version", "merged_from", "extended"}
 )
 
 WRITABLE_NAMES = frozenset(PROFILE_NAMES) | frozenset(ADDRESS_NAMES)

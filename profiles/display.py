@@ -8,6 +8,7 @@ page of every app uses it, so it sits in `profiles`, the lowest app that knows c
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
@@ -113,6 +114,8 @@ def label(name: str) -> str:
     """`address.postcode` -> `Address: postcode`; unknown names are shown as they are, made readable."""
     if name.startswith("address."):
         return f"Address: {_lower(label(name.removeprefix('address.')))}"
+    if name.startswith("extended."):  # another system's data (SPEC 8.3), by source
+        return f"Other system's data: {name.removeprefix('extended.')}"
     return LABELS.get(name, name.replace("_", " ").capitalize())
 
 
@@ -161,8 +164,10 @@ def show_address(address: Mapping[str, Any] | Any, labels: Labels | None = None)
 def show_value(name: str, value: Any, labels: Labels) -> str:
     """A stored value of data name `name` in words; blank values are ""."""
     name = name.removeprefix("address.")
-    if value is None or value == "" or value == []:
+    if value is None or value == "" or value == [] or value == {}:
         return ""
+    if name.startswith("extended."):  # another system's object, as it sent it
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
     if name == "address" and isinstance(value, Mapping):
         return show_address(value, labels)
     if name in LIST_OF:

@@ -9,7 +9,8 @@ surname index also serves, except fuzzy name results, ranked by similarity.
 The `search` box decides from the shape of its text which lookups to make, so that each runs on its own
 index: an `@` is an email; a postcode shape a postcode; digits a UCRN, a phone number or a UPRN (the
 UPRN's few customers read first, by the address index, so no `IN (subquery)` defeats the others); text
-with letters the start of names.
+with letters the start of names. Other systems' references (SPEC 8.3) come from their own small indexed
+table, read first as the UPRN's: `source:value`, or a bare value any unique source holds.
 """
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ from ukpostcodeutils.validation import is_valid_partial_postcode
 
 from profiles import fuzzy, values
 from profiles.indexes import SEARCH_ORDER, SortKey, search_key_text
-from profiles.models import Address, ContactType, Customer, Status
+from profiles.models import Address, ContactType, Customer, ExtendedReference, Status
+from profiles.services.extended import reference_key, reference_sources
 from profiles.ucrn import is_valid_ucrn
 
 SEARCH_MAX = 254
@@ -33,6 +35,9 @@ SEARCH_MAX = 254
 FUZZY_MAX = 100
 # A UPRN is one property: more customers than this at one UPRN (a hostel, say) are not all listed.
 UPRN_CUSTOMERS_MAX = 1000
+NOTHING = Q(pk__in=[])  # matches no one
+# `council_tax:12345`: a source's reference (SPEC 8.3), the source's slug before the colon.
+QUALIFIED_REFERENCE = re.compile(r"^([A-Za-z0-9_-]{1,50})\s*:\s*(\S.*)$")
 DIGITS = re.compile(r"^[\d\s+().-]+$")
 # An outward code and the start of the inward code, as typed: `M1 1` is the sector `M1 1`, not `M11`.
 POSTCODE_SECTOR = re.compile(r"^([A-Z0-9]{2,4})\s+(\d[A-Z]{0,1})$")
@@ -63,6 +68,24 @@ def _uprn_customer_ids(uprn: str) -> list[int]:
     so that the search is an OR of indexed equalities (an `IN (subquery)` arm made PostgreSQL scan)."""
     query = Address.objects.filter(is_primary=True, uprn=uprn).values_list("customer_id", flat=True)
     return list(query[:UPRN_CUSTOMERS_MAX])
+
+
+def _reference_source(slug: str) -> int | None:
+    """The id of the source named before the colon of `source:value`, if it declares a reference key (from
+    the cached sources: no query)."""
+    source = reference_sources().get(slug.lower())
+    return source["id"] if source else None
+
+
+def _reference_customer_ids(text: str, *, source: int | None = None) -> list[int]:
+    """The customers whose reference in `source` is `text` (any case); without a source, in any source that
+    says its reference is unique (none: no query). An index lookup on the references table
+    (`ExtendedReference`), made before the search query, as the UPRN's."""
+    sources = [source] if source else [s["id"] for s in reference_sources().values() if s["unique"]]
+    if not sources:
+        return []
+    references = ExtendedReference.objects.filter(key=reference_key(text), source_id__in=sources)
+    return list(references.values_list("customer_id", flat=True)[:UPRN_CUSTOMERS_MAX])
 
 
 def uprn_key(text: str) -> str | None:
@@ -150,7 +173,8 @@ class CustomerFilterSet(django_filters.FilterSet):
         method="filter_search",
         max_length=SEARCH_MAX,
         label="Search",
-        help_text="Name, UCRN, email, phone number, postcode or UPRN.",
+        help_text="Name, UCRN, email, phone number, postcode or UPRN; another system's reference as "
+        "`source:value` (`council_tax:12345`), or by its bare value when the source says it is unique.",
     )
     last_name = django_filters.CharFilter(
         method="filter_last_name", max_length=100, help_text="The start of the last name, any case."
@@ -199,21 +223,29 @@ class CustomerFilterSet(django_filters.FilterSet):
         text = value.strip()
         if not text:
             return queryset
+        if (qualified := QUALIFIED_REFERENCE.match(text)) and (source := _reference_source(qualified.group(1))):
+            return queryset.filter(pk__in=_reference_customer_ids(qualified.group(2), source=source))
+        queryset, match = self._match(queryset, text)
+        if ids := _reference_customer_ids(text):  # a unique source's reference, by its bare value
+            match |= Q(pk__in=ids)
+        return queryset.filter(match)
+
+    def _match(self, queryset: QuerySet[Customer], text: str) -> tuple[QuerySet[Customer], Q]:
         if "@" in text:
-            return queryset.annotate(email_lower=Lower("email_address")).filter(email_q(text))
+            return queryset.annotate(email_lower=Lower("email_address")), email_q(text)
         if postcode := postcode_q(text):
-            return queryset.filter(postcode)
+            return queryset, postcode
         if DIGITS.match(text):
-            match = Q(pk__in=[])  # matches nothing: each kind of number the text can be adds its match
+            match = NOTHING  # each kind of number the text can be adds its match
             if is_valid_ucrn(text):
                 match |= Q(ucrn=text)
             if phone := values.phone_search_key(text):
                 match |= phone_q(phone)
             if (uprn := uprn_key(text)) and (ids := _uprn_customer_ids(uprn)):
                 match |= Q(pk__in=ids)
-            return queryset.filter(match)
+            return queryset, match
         if not re.search(r"[^\W\d_]", text):  # no letters, no digits: nothing can match
-            return queryset.none()
+            return queryset, NOTHING
         names = Q()
         for word in text.split():
             names &= (
@@ -221,7 +253,7 @@ class CustomerFilterSet(django_filters.FilterSet):
                 | Q(last_name__istartswith=word)
                 | Q(organisation_name__istartswith=word)
             )
-        return queryset.filter(names)
+        return queryset, names
 
     def filter_last_name(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         """`UPPER(last_name) COLLATE "C" LIKE 'SMI%'`: the expression `customer_search_name_idx` starts with,

@@ -24,6 +24,7 @@ from profiles.models import (
     ChangeRecord,
     Country,
     Customer,
+    ExtendedData,
     Language,
     Merge,
     Suffix,
@@ -176,7 +177,8 @@ def profile_get(*, ucrn: Any, user: UserLike) -> dict[str, Any]:
     check_row(user, found=entry is not None, portal_user_id=entry["portal_user_id"] if entry else None)
     if entry["merged"] and is_csa(user):
         survivor = survivor_of(Customer(pk=entry["id"], ucrn=ucrn, merged_into_id=entry["merged_into"]))
-        return {**profile_data(survivor, primary_address(survivor)), "merged_from": ucrn}
+        return {**profile_data(survivor, primary_address(survivor)), "extended": extended_of(survivor.pk),
+                "merged_from": ucrn}
     return entry["profile"]
 
 
@@ -186,12 +188,19 @@ def _profile_entry(ucrn: str) -> dict[str, Any] | None:
         return None
     customer, primary = row
     return {
-        "profile": profile_data(customer, primary),
+        "profile": {**profile_data(customer, primary), "extended": extended_of(customer.pk)},
         "portal_user_id": customer.portal_user_id,
         "merged": customer.merged_into_id is not None,
         "id": customer.pk,
         "merged_into": customer.merged_into_id,
     }
+
+
+def extended_of(customer_id: int) -> dict[str, Any]:
+    """The Get output's `extended`: the customer's object from each source, by slug (SPEC 8.3). One query
+    for all the sources together; API clients see only the sources they may read (`systems.allowlists`)."""
+    rows = ExtendedData.objects.filter(customer_id=customer_id).order_by("source__slug")
+    return dict(rows.values_list("source__slug", "data"))
 
 
 class _RowQuery:

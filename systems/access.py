@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from core.api import AllowListed
 from systems.allowlists import (
+    check_extended,
     check_import,
     check_search,
     check_write,
@@ -39,6 +40,8 @@ class AllowListPermission(permissions.BasePermission):
             check_import(client, request.data)
         elif allow_list == "profile" and request.method in WRITES:
             check_write(client, written_names(request.data))
+        elif allow_list == "extended":  # by source: `extended.<source>` readable (GET) or writable (PUT)
+            check_extended(client, request.method, view.kwargs.get("source", ""))
         elif allow_list == "profile" and request.method == "GET" and getattr(view, "searches", False):
             check_search(client, request.query_params)
         return True

@@ -27,6 +27,7 @@ from systems.models import (
     RuleCondition,
     Subscription,
     check_action,
+    extended_choices,
 )
 from systems.services.clients import api_client_revoke_token, api_client_rotate_token, api_client_user
 from systems.services.webhooks import subscription_new_secret, subscription_resume
@@ -63,6 +64,9 @@ class ApiClientForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        sources = [(n, n) for n in extended_choices()]  # extended data by source, as registered now
+        self.fields["readable"].choices = [*self.fields["readable"].choices, *sources]
+        self.fields["writable"].choices = [*self.fields["writable"].choices, *sources]
         if self.instance.pk is None:
             self.fields["user"].required = False
             self.fields["user"].help_text = "Leave blank to make a user of its own (CSA role, no password)."

@@ -24,7 +24,7 @@ from profiles.datanames import (
 from profiles.filters import SEARCH_PARAMETERS
 from profiles.services.duplicates import REASONS, warning_message
 from profiles.services.imports import DEFAULT_MATCHING
-from systems.models import ApiClient
+from systems.models import EXTENDED_PREFIX, ApiClient
 
 # Identifiers and bookkeeping, never personal: in every output.
 ALWAYS_VISIBLE = frozenset(
@@ -114,6 +114,10 @@ def visible(name: str, names: frozenset[str]) -> bool:
 def filter_profile(names: frozenset[str], data: Mapping[str, Any]) -> dict[str, Any]:
     """A profile (or a search result, or an address record) with only what `names` allows."""
     kept = {key: value for key, value in data.items() if visible(key, names)}
+    if isinstance(data.get("extended"), Mapping) and any(n.startswith(EXTENDED_PREFIX) for n in names):
+        # extended data by source, `extended.<slug>`: only for a client granted some source
+        kept["extended"] = {slug: value for slug, value in data["extended"].items()
+                            if f"{EXTENDED_PREFIX}{slug}" in names}
     if isinstance(kept.get("warnings"), list):
         kept["warnings"] = [w for w in (_warning(names, w) for w in kept["warnings"]) if w is not None]
     return kept
@@ -184,6 +188,16 @@ def check_read(client: ApiClient, names: Iterable[str]) -> None:
     refused = set(names) - readable(client)
     if refused:
         raise FieldNotAllowed(refused, verb="read")
+
+
+def check_extended(client: ApiClient, method: str, source: Any) -> None:
+    """Extended data is allowed by source: reading `GET .../extended/{source}/` needs `extended.<source>`
+    readable, replacing it (`PUT`) writable."""
+    name = f"{EXTENDED_PREFIX}{source}"
+    if method in ("POST", "PUT", "PATCH", "DELETE"):
+        check_write(client, [name])
+    else:
+        check_read(client, [name])
 
 
 def check_search(client: ApiClient, params: Mapping[str, Any],

@@ -15,13 +15,24 @@ from django.core.validators import MinLengthValidator, URLValidator
 from django.db import models
 
 from profiles.datanames import ADDRESS_NAMES, PROFILE_NAMES
-from profiles.models import Customer
+from profiles.models import Customer, ExtendedSource
 from systems.destinations import DestinationRefused, check_url
 
 # The data names an API client may be granted (the admin's multi-selects). `name` and `sort_name` are
 # granted on their own: they are personal data, derived from several names.
 READ_CHOICES: tuple[str, ...] = (*PROFILE_NAMES, "name", "sort_name", *ADDRESS_NAMES)
 WRITE_CHOICES: tuple[str, ...] = (*PROFILE_NAMES, *ADDRESS_NAMES)
+# Extended data (SPEC 8.3) is granted by source, `extended.<slug>`, to read (its object in the Get output's
+# `extended`, and `GET .../extended/{source}/`) and to write (`PUT .../extended/{source}/`): the names of the
+# sources registered now, added to the lists above where they are offered and checked.
+EXTENDED_PREFIX = "extended."
+
+
+def extended_choices() -> tuple[str, ...]:
+    """`extended.<slug>` for each registered source (one query)."""
+    return tuple(f"{EXTENDED_PREFIX}{slug}" for slug in ExtendedSource.objects.values_list("slug", flat=True))
+
+
 LIST_NAMES = frozenset({"notification_preference"})  # the data names whose value is a list
 
 
@@ -53,7 +64,8 @@ class ApiClient(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        for field, known in (("readable", READ_CHOICES), ("writable", WRITE_CHOICES)):
+        sources = extended_choices()
+        for field, known in (("readable", (*READ_CHOICES, *sources)), ("writable", (*WRITE_CHOICES, *sources))):
             names = getattr(self, field)
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 errors[field] = "Give a list of data names."

@@ -104,6 +104,15 @@ class NotSamePersonExportSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
+class ExtendedExportSerializer(serializers.Serializer):
+    """A source's extended data about the customer (or a record merged into it)."""
+
+    ucrn = serializers.CharField()
+    source = serializers.CharField(help_text="The source's slug.")
+    data = serializers.JSONField(help_text="The object as the source last sent it.")
+    updated_at = serializers.DateTimeField()
+
+
 class ProfileExportSerializer(serializers.Serializer):
     """Everything the hub holds about one customer (UK GDPR subject access)."""
 
@@ -119,6 +128,7 @@ class ProfileExportSerializer(serializers.Serializer):
     merges = MergeExportSerializer(many=True)
     merged_records = MergedRecordExportSerializer(many=True)
     not_same_person = NotSamePersonExportSerializer(many=True)
+    extended = ExtendedExportSerializer(many=True)
 
 
 class ProfileExportView(APIView):

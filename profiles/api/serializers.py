@@ -153,6 +153,10 @@ ProfileOutputSerializer = _serializer(
         "merged_from": serializers.CharField(
             required=False, help_text="Only when the UCRN asked for is a merged customer's: that UCRN. The "
             "profile is then the survivor's (its `ucrn`), the customer it was merged into."),
+        "extended": serializers.DictField(
+            child=serializers.DictField(), required=False,
+            help_text="Other systems' data (extended data): `{source: {...}}`, the sources the caller may read "
+            "(`extended.<source>` in an API client's readable list). In the Get output, not a write's. Read-only."),
     },
     "The Get output: every data name, with the primary address flattened in.",
 )

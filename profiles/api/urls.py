@@ -2,7 +2,7 @@
 
 Every route is an `api_path()`: written with its trailing slash, it answers the same without it."""
 from core.api_urls import api_path
-from profiles.api import duplicates, export, imports, merge, views
+from profiles.api import duplicates, export, extended, imports, merge, views
 
 app_name = "api"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     api_path("profiles/<str:ucrn>/merge/", merge.MergeView.as_view(), name="profile-merge"),
     api_path("profiles/<str:ucrn>/merge/<str:id>/", merge.MergeDetailView.as_view(), name="profile-merge-detail"),
     api_path("profiles/<str:ucrn>/merge/<str:id>/undo/", merge.MergeUndoView.as_view(), name="profile-merge-undo"),
+    api_path("profiles/<str:ucrn>/extended/<str:source>/", extended.ExtendedDataView.as_view(),
+             name="profile-extended"),
     api_path("profiles/<str:ucrn>/not-duplicate/", duplicates.NotDuplicateView.as_view(),
              name="profile-not-duplicate"),
     api_path("lists/<str:list_name>/", views.ReferenceListView.as_view(), name="list"),

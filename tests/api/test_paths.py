@@ -39,7 +39,7 @@ def endpoints() -> list[str]:
 def world(db):
     customer = CustomerFactory()
     Form.objects.create(name="Path form", slug="path-form", audience=Form.Audience.BOTH)
-    return {"ucrn": customer.ucrn, "slug": "path-form", "list_name": "titles", "id": "1"}
+    return {"ucrn": customer.ucrn, "slug": "path-form", "list_name": "titles", "id": "1", "source": "council_tax"}
 
 
 def fill(route: str, values: dict[str, str]) -> str:

@@ -1,4 +1,4 @@
-"""Query budgets: a Get costs three queries however many addresses; a search page a constant number."""
+"""Query budgets: a Get costs four queries however many addresses and sources; a search page a constant number."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,15 +22,16 @@ def customer_with(addresses: int):
 
 
 @pytest.mark.parametrize("addresses", [1, 50])
-def test_get_costs_three_queries_for_a_csa(csa_api, django_assert_max_num_queries, addresses):
+def test_get_costs_four_queries_for_a_csa(csa_api, django_assert_max_num_queries, addresses):
     customer = customer_with(addresses)
-    # token + user + roles (one query, then cached), the API client's allow-lists (systems), the profile
-    with django_assert_max_num_queries(3):
+    # token + user + roles (one query, then cached), the API client's allow-lists (systems), the profile,
+    # its extended data (one query for all its sources)
+    with django_assert_max_num_queries(4):
         assert csa_api.get(url(customer.ucrn)).status_code == 200
 
 
-def test_get_costs_three_queries_for_a_citizen(citizen_api, customer, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):
+def test_get_costs_four_queries_for_a_citizen(citizen_api, customer, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
         assert citizen_api.get(url(customer.ucrn)).status_code == 200
 
 

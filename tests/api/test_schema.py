@@ -57,6 +57,7 @@ def test_schema_documents_every_call_and_its_errors(schema):
         "/api/v1/profiles/import",
         "/api/v1/profiles/duplicates",
         "/api/v1/profiles/{ucrn}/not-duplicate",
+        "/api/v1/profiles/{ucrn}/extended/{source}",
         "/api/v1/forms/{slug}",
         "/api/v1/forms/{slug}/submissions",
     }

@@ -11,7 +11,7 @@ from profiles.selectors import profile_get
 from profiles.services import profile_create
 from profiles.ucrn import is_valid_ucrn
 
-from .support import VALID_CREATE, create, db_state, refused
+from .support import VALID_CREATE, as_written, create, db_state, refused
 
 
 @pytest.mark.parametrize("missing", ["contact_type", "preferred_contact_method"])
@@ -98,7 +98,7 @@ def test_returns_the_get_output(csa):
         postcode="m11ae",
         notification_preference="3,1",
     )
-    assert result.profile == profile_get(ucrn=result.profile["ucrn"], user=csa)
+    assert result.profile == as_written(profile_get(ucrn=result.profile["ucrn"], user=csa))
     assert result.profile["name"] == "Dr Jane Smith Jr"
     assert result.profile["sort_name"] == "Smith, Jane"
     assert result.warnings == []

@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from integrations.models import Case, Form
 from profiles.filters import CustomerFilterSet
-from profiles.models import ChangeRecord, Customer
+from profiles.models import ChangeRecord, Customer, ExtendedSource
 from systems.models import ApiClient
 from systems.services.clients import api_client_rotate_token
 from tests.factories import CustomerFactory, UserFactory
@@ -69,6 +69,8 @@ EXPECTED: dict[str, tuple] = {
     "api/v1/profiles/<str:ucrn>/addresses/": (401, 403, 200, 200, 200, 200),
     "api/v1/profiles/<str:ucrn>/history/": (401, 403, 200, 200, 200, 200),
     "api/v1/profiles/<str:ucrn>/export/": (401, 403, 200, 200, 200, 403),
+    # the client may not read `extended.walk_source`; a citizen reads their own, only CSAs write
+    "api/v1/profiles/<str:ucrn>/extended/<str:source>/": (401, 403, 200, 200, 200, 403),
     "api/v1/profiles/<str:ucrn>/erase/": (401, 405, 405, 405, 405, 403),
     "api/v1/profiles/<str:ucrn>/merge/": (401, 405, 405, 405, 405, 403),
     "api/v1/profiles/<str:ucrn>/merge/<str:id>/undo/": (401, 405, 405, 405, 405, 403),
@@ -167,7 +169,8 @@ def world(db):
     case = Case.objects.create(form=form, customer=customer, data={"x": "1"}, submitted_by=users["csa"])
     system = ApiClient.objects.create(name="walk-system", user=UserFactory(username="walk-system", role="csa"),
                                       readable=CLIENT_READS)
-    return {"users": users, "customer": customer, "form": form, "case": case,
+    source = ExtendedSource.objects.create(slug="walk_source", reference_key="account")
+    return {"users": users, "customer": customer, "form": form, "case": case, "source": source,
             "client_key": api_client_rotate_token(client=system)}
 
 
@@ -188,6 +191,7 @@ def fill(route: str, world) -> str:
         "reference": world["case"].reference,
         "slug": world["form"].slug,
         "list_name": "titles",
+        "source": world["source"].slug,
         "url": "no-such-page/",
         "rest": "/no-such-path/",
         "app_label": "profiles",

@@ -179,7 +179,8 @@ def test_search_paginates(csa_client):
 def test_search_query_budget(csa_client, django_assert_max_num_queries, count):
     for _ in range(count):
         CustomerFactory(last_name="Budget")
-    csa_client.get("/hub/customers/")  # the reference lists, read once into the cache
+    # the reference lists and the extended data sources, read once into the cache
+    csa_client.get("/hub/customers/", {"q": "Warm"})
     with django_assert_max_num_queries(6):  # session, user, roles, count, page, addresses
         response = csa_client.get("/hub/customers/", {"q": "Budget"})
     assert f"{count} customers found" in response.content.decode()

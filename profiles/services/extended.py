@@ -1,0 +1,250 @@
+"""Other systems' data (SPEC 8.3): per customer and per registered source, one JSON object, replaced whole.
+
+Every door (the API's `PUT .../extended/{source}/`, and any other caller: an import, an event) calls
+`extended_put`: one transaction that checks the source, the JSON limits, the source's size and key limits and
+that no top-level key is already another source's, then writes the object, the source's reference (its own
+small indexed row, for the search box) and the customer's change record naming the source
+(`extended.<source>`), which renews the cached Get and tells the webhooks.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import Http404
+
+from core.caching import PREFIX as PREFIX_CACHE
+from core.caching import bump, cached_locally
+from core.jsonlimits import STORED_MAX_DEPTH, json_problem
+from core.roles import UserLike, is_csa
+from profiles.access import check_may_access, check_may_ask, check_row, check_writable
+from profiles.models import RESERVED_SOURCE, ChangeRecord, Customer, ExtendedData, ExtendedReference, ExtendedSource
+from profiles.registry import Subject
+from profiles.selectors import profile_row
+from profiles.services.audit import change, write_customer
+from profiles.services.profiles import VersionConflict
+from profiles.timestamps import api_datetime
+
+PREFIX = "extended."  # the data name of a source's object: in change records, webhooks and allow-lists
+UNKNOWN_SOURCE = "unknown_source"
+RESERVED = "reserved_source"
+TOO_LARGE = "extended_too_large"
+TOO_MANY_KEYS = "extended_too_many_keys"
+KEY_IN_OTHER_SOURCE = "extended_key_in_other_source"
+REFERENCE_TAKEN = "extended_reference_taken"
+
+SOURCES_GENERATION = f"{PREFIX_CACHE}:gen:extended-sources"
+SOURCES_TTL = 3600
+
+
+def reference_sources() -> dict[str, dict[str, Any]]:
+    """The sources that declare a reference key, by slug: `{"id", "name", "key", "unique"}`. From the shared
+    cache (no query on a hit): the search box and the record page read them on every request, and an
+    administrator's save or delete of a source renews them (`connect_signals`)."""
+    return cached_locally(f"{PREFIX_CACHE}:extended-sources", SOURCES_GENERATION, _read_reference_sources,
+                          timeout=SOURCES_TTL)
+
+
+def _read_reference_sources() -> dict[str, dict[str, Any]]:
+    return {source.slug: {"id": source.pk, "name": source.name or source.slug, "key": source.reference_key,
+                          "unique": source.reference_unique}
+            for source in ExtendedSource.objects.exclude(reference_key="").order_by("slug")}
+
+
+def sources_changed(**kwargs: Any) -> None:
+    bump(SOURCES_GENERATION)
+
+
+def connect_signals() -> None:
+    """A source saved or deleted (the admin) renews the cached `reference_sources`, on every server."""
+    post_save.connect(sources_changed, sender=ExtendedSource, dispatch_uid="hub-extended-source-save")
+    post_delete.connect(sources_changed, sender=ExtendedSource, dispatch_uid="hub-extended-source-delete")
+
+
+def cross_references(profile: dict[str, Any]) -> list[dict[str, str]]:
+    """The record page's cross-references: each source's reference in the Get output's `extended`, as
+    `{"source", "name", "key", "value"}`; no query beyond the cached sources."""
+    held = profile.get("extended") or {}
+    found = []
+    for slug, source in reference_sources().items():
+        data = held.get(slug)
+        value = data.get(source["key"]) if isinstance(data, dict) else None
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+            found.append({"source": slug, "name": source["name"], "key": source["key"], "value": str(value).strip()})
+    return found
+
+
+def data_name(slug: str) -> str:
+    """The data name of a source's object: `extended.council_tax`."""
+    return f"{PREFIX}{slug}"
+
+
+def size_of(data: Any) -> int:
+    """The size an object counts for against a source's limit: its compact UTF-8 JSON, in bytes."""
+    return len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def source_of(slug: Any) -> ExtendedSource:
+    """The registered source `slug`; 400 `reserved_source` for `internal` (any case), else `unknown_source`."""
+    text = slug if isinstance(slug, str) else ""
+    if text.strip().lower() == RESERVED_SOURCE:
+        raise ValidationError({"source": ValidationError(
+            f"{RESERVED_SOURCE.upper()} cannot be used as an extended data source.", code=RESERVED)})
+    source = ExtendedSource.objects.filter(slug=text).first() if text else None
+    if source is None:
+        raise ValidationError({"source": ValidationError(
+            f"{str(slug)[:60]!r} is not a valid extended data source.", code=UNKNOWN_SOURCE)})
+    return source
+
+
+def check_limits(source: ExtendedSource, data: Any) -> None:
+    """The object's shape and the source's limits: an object, the JSON limits (`too_deep`,
+    `invalid_text`), at most `size_limit_kb` KB (`extended_too_large`, giving the size) and
+    `top_level_keys_limit` top-level keys (`extended_too_many_keys`, giving the count)."""
+    name = data_name(source.slug)
+    if not isinstance(data, dict):
+        raise ValidationError({name: ValidationError("Send a JSON object.", code="invalid")})
+    problem = json_problem(data, max_depth=STORED_MAX_DEPTH)
+    if problem is not None:
+        raise ValidationError({name: problem})
+    size, limit = size_of(data), source.size_limit_kb * 1024
+    if size > limit:
+        raise ValidationError({name: ValidationError(
+            f"Exceeded data size limit for extended data: {size} bytes (at most {limit}).", code=TOO_LARGE)})
+    if len(data) > source.top_level_keys_limit:
+        raise ValidationError({name: ValidationError(
+            f"Exceeded root level key limit for extended data: {len(data)} keys (at most "
+            f"{source.top_level_keys_limit}).", code=TOO_MANY_KEYS)})
+
+
+def reference_of(source: ExtendedSource, data: dict[str, Any]) -> str | None:
+    """The source's reference in `data` as text, or None (no reference key, or not a text or number)."""
+    if not source.reference_key:
+        return None
+    value = data.get(source.reference_key)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    text = str(value).strip()
+    return text[:255] or None
+
+
+def reference_key(text: str) -> str:
+    """A reference as the search compares it: trimmed, upper case."""
+    return text.strip().upper()
+
+
+@dataclass
+class ExtendedResult:
+    customer: Customer
+    source: str
+    data: dict[str, Any]
+    changed: bool
+
+
+def extended_get(*, ucrn: Any, source: Any, user: UserLike) -> dict[str, Any]:
+    """The customer's object from `source` (`{}` when none): CSAs, or a citizen for their own UCRN."""
+    check_may_access(user, ucrn)
+    found = source_of(source)
+    row = ExtendedData.objects.filter(customer__ucrn=ucrn, source=found).values_list("data", flat=True).first()
+    if row is None and not Customer.objects.filter(ucrn=ucrn).exists():
+        raise Http404("No customer has this UCRN.")
+    return row if row is not None else {}
+
+
+def extended_put(*, ucrn: Any, source: Any, data: Any, user: UserLike, channel: str,
+                 expected_version: int | None = None) -> ExtendedResult:
+    """Replace the customer's object from `source` whole (SPEC 8.3; seed 002: all of it is sent). An empty
+    object removes it. CSAs only (other systems act as CSAs). Refused with 400 and a code, nothing written:
+    see the module's codes; `erased`/`merged` as every write."""
+    if not is_csa(user):
+        raise PermissionDenied("Only customer service agents and other systems may write extended data.")
+    found = source_of(source)
+    check_limits(found, data)
+    name = data_name(found.slug)
+    with transaction.atomic():
+        check_may_ask(user, ucrn)
+        row = profile_row(ucrn, lock=True)
+        check_row(user, found=row is not None, portal_user_id=row[0].portal_user_id if row else None)
+        customer = row[0]
+        check_writable(customer, user)
+        if expected_version is not None and customer.version != expected_version:
+            raise VersionConflict(current_version=customer.version)
+        _check_keys_unique(customer, found, data)
+        reference = reference_of(found, data)
+        if reference is not None and found.reference_unique:
+            # the source's row lock: two customers given one unique reference at once are taken in turn
+            ExtendedSource.objects.select_for_update().filter(pk=found.pk).first()
+            _check_reference_free(customer, found, reference)
+        current = ExtendedData.objects.filter(customer=customer, source=found).first()
+        before = current.data if current is not None else {}
+        if _canonical(before) == _canonical(data):  # as JSON: `true` is not `1`, key order does not count
+            return ExtendedResult(customer, found.slug, data, changed=False)
+        if not data:
+            ExtendedData.objects.filter(customer=customer, source=found).delete()
+        elif current is None:
+            ExtendedData.objects.create(customer=customer, source=found, data=data)
+        else:
+            current.data = data
+            current.save(update_fields=["data", "updated_at"])
+        _write_reference(customer, found, reference)
+        write_customer(customer=customer, fields=[], user=user, channel=channel, action=ChangeRecord.Action.UPDATE,
+                       changes=[change(name, before, data)])
+    return ExtendedResult(customer, found.slug, data, changed=True)
+
+
+def _canonical(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _check_keys_unique(customer: Customer, source: ExtendedSource, data: dict[str, Any]) -> None:
+    """A top-level key belongs to one source of a customer: 400 naming the keys another source holds."""
+    taken: dict[str, str] = {}
+    others = ExtendedData.objects.filter(customer=customer).exclude(source=source).select_related("source")
+    for other in others:
+        for key in data.keys() & (other.data.keys() if isinstance(other.data, dict) else set()):
+            taken[key] = other.source.slug
+    if taken:
+        keys = sorted(taken)
+        raise ValidationError({data_name(source.slug): ValidationError(
+            f"Attribute(s) {', '.join(keys)} are already used in another source "
+            f"({', '.join(sorted(set(taken.values())))}).", code=KEY_IN_OTHER_SOURCE)})
+
+
+def _check_reference_free(customer: Customer, source: ExtendedSource, reference: str) -> None:
+    """A unique reference identifies one customer: refused when another customer already holds it."""
+    clash = ExtendedReference.objects.filter(source=source, key=reference_key(reference)).exclude(customer=customer)
+    if clash.exists():
+        raise ValidationError({data_name(source.slug): ValidationError(
+            f"{source.reference_key} {reference} is another customer's reference in {source.slug}.",
+            code=REFERENCE_TAKEN)})
+
+
+def _write_reference(customer: Customer, source: ExtendedSource, reference: str | None) -> None:
+    if reference is None:
+        ExtendedReference.objects.filter(customer=customer, source=source).delete()
+        return
+    ExtendedReference.objects.update_or_create(
+        customer=customer, source=source, defaults={"value": reference, "key": reference_key(reference)})
+
+
+# --- export and erasure (`profiles.registry`, from `ProfilesConfig.ready`) ------------------------------
+
+SECTION = "extended"
+
+
+def export_extended(subject: Subject) -> list[dict[str, Any]]:
+    """The export's `extended`: each object held about the subject's records, with its source."""
+    rows = ExtendedData.objects.filter(customer__in=subject.ids).select_related("customer", "source")
+    return [{"ucrn": row.customer.ucrn, "source": row.source.slug, "data": row.data,
+             "updated_at": api_datetime(row.updated_at)}
+            for row in rows.order_by("customer_id", "source__slug")]
+
+
+def erase_extended(subject: Subject) -> None:
+    """Erasure removes every object and reference held about the subject's records."""
+    ExtendedReference.objects.filter(customer__in=subject.ids).delete()
+    ExtendedData.objects.filter(customer__in=subject.ids).delete()
