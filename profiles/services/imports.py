@@ -35,11 +35,13 @@ from django.http import Http404
 from core import jsonlimits
 from core.roles import UserLike, is_csa
 from profiles import values
-from profiles.access import check_may_ask, check_row, check_writable
+from profiles.access import check_may_ask, check_row, check_writable, customer_for
 from profiles.datanames import reference_memo
 from profiles.models import CUSTOM_FIELD_COUNT, Address, ChangeRecord, Customer
 from profiles.services.audit import write_customers
 from profiles.services.bulk import bulk_insert, bulk_update
+from profiles.services.permissions import refused_channels
+from profiles.services.subscriptions import end_refused, subscribe_many
 from profiles.services.profiles import (
     ProfileDecision,
     _changed_attrs,
@@ -109,6 +111,8 @@ def import_records(
     key = check_matching(matching, field_name)
     if len(records) > MAX_BATCH:
         raise ValidationError({"records": ValidationError(f"Send at most {MAX_BATCH} records.", code="max_length")})
+    if any(isinstance(r, Mapping) and SUBSCRIPTIONS in r for r in records):
+        bulk = False  # subscriptions are written record by record, each with its record's write
     matches = _matches(key, [_match_value(key, r) for r in records])
     outcomes: list[RecordOutcome | None] = [None] * len(records)
     jobs: list[_Job] = []
@@ -143,12 +147,21 @@ def _refused(index: int, record: Mapping[str, Any], key: str, found: list[str]) 
 
 def _import_one(index: int, data: dict[str, Any], found: list[str], user: UserLike, channel: str) -> RecordOutcome:
     """One record in its own transaction through the profile service (the record-at-a-time path)."""
+    data = dict(data)
+    subscriptions = data.pop(SUBSCRIPTIONS, None)
     try:
-        if found:
-            result = profile_update(ucrn=found[0], data=data, user=user, channel=channel, full=False)
-            return RecordOutcome(index, "updated" if result.changes else "unchanged", found[0])
-        result = profile_create(data=_create_data(data), user=user, channel=channel)
-        return RecordOutcome(index, "created", result.customer.ucrn)
+        with transaction.atomic():
+            if found:
+                result = profile_update(ucrn=found[0], data=data, user=user, channel=channel, full=False)
+                outcome = RecordOutcome(index, "updated" if result.changes else "unchanged", found[0])
+            else:
+                result = profile_create(data=_create_data(data), user=user, channel=channel)
+                outcome = RecordOutcome(index, "created", result.customer.ucrn)
+            if subscriptions is not None:
+                customer = customer_for(user, result.customer.ucrn, lock=True)
+                if subscribe_many(customer, subscriptions, user=user, door=channel) and outcome.status == "unchanged":
+                    outcome = RecordOutcome(index, "updated", outcome.ucrn)
+        return outcome
     except ValidationError as error:
         return _invalid(index, found[0] if found else None, error)
     except (PermissionDenied, Http404) as error:
@@ -157,6 +170,8 @@ def _import_one(index: int, data: dict[str, Any], found: list[str], user: UserLi
         return _error(index, {"non_field_errors": [WRITE_FAILED]}, code="write_failed")
 
 
+# A record's subscriptions (SPEC 8.2): [{"topic": slug, "channel": "email"}], after its profile is written.
+SUBSCRIPTIONS = "subscriptions"
 WRITE_FAILED = "The database refused to write this record: nothing of it was written."
 
 
@@ -293,6 +308,9 @@ def _write(decided: list[tuple[_Job, ProfileDecision]], user: UserLike, channel:
         bulk_update(Address, records, fields)
     bulk_insert(Customer, [d.customer for d in decisions if d.created])
     bulk_insert(Address, [d.plan.new for d in decisions if d.plan.new is not None])
+    for decision in decisions:  # SPEC 8.2: refusing a channel's permission ends its subscriptions
+        if not decision.created:
+            decision.changes += end_refused(decision.customer, refused_channels(decision.changes))
     write_customers(
         entries=[(d.customer, ChangeRecord.Action.CREATE if d.created else ChangeRecord.Action.UPDATE,
                   d.changes + d.plan.entries()) for d in decisions],
