@@ -203,6 +203,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "events", "description": "Profile events from other systems, applied by the administrator's "
          "rules."},
         {"name": "import", "description": "Batches of records, matched and created or updated."},
+        {"name": "subscriptions", "description": "Customers' subscriptions to the administrator's topics "
+         "(SPEC 8.2), and a topic's subscribers for a mailing."},
         {"name": "duplicates", "description": "Likely duplicates, \"not the same person\" marks, merges and their "
          "undo."},
     ],

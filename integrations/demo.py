@@ -19,6 +19,10 @@ BIN_OPTIONS = "general|General waste\nrecycling|Recycling\ngarden|Garden waste"
 END_DATE_HELP = ("Leave it blank while the customer lives there: an end date in the past marks the address as "
                  "ended. The end date cannot be before the start date.")
 
+# Contact permissions (SPEC 8.1): the lookup fills in the current answers; left blank, one is kept.
+PERMISSION_OPTIONS = "unknown|Not answered\ngranted|Yes\nrefused|No"
+PERMISSION_QUESTIONS = {"email": "by email", "phone": "by phone", "sms": "by text message (SMS)", "post": "by post"}
+
 CORE = [
     ("Ucrn", "Customer reference (UCRN)", "ucrn_lookup", True, ""),
     ("Contact_Type", "Contact type", "select", True, "contact_types"),
@@ -73,6 +77,8 @@ DEMO_FORMS: list[dict[str, Any]] = [
             ("Notification_Preference", "Contact me by (in this order)", "checkbox_list", False, "contact_methods"),
             ("Consent_To_Share", "I agree to my details being shared with council services", "checkbox", False, ""),
             ("Preferred_Language_Id", "Preferred language", "select", False, "languages"),
+            *[(f"Permission_{c.title()}", f"May we contact you {how}?", "select", False, PERMISSION_OPTIONS)
+              for c, how in PERMISSION_QUESTIONS.items()],
         ],
         "integrations": [
             LOOKUP,
@@ -81,7 +87,8 @@ DEMO_FORMS: list[dict[str, Any]] = [
                 "submission",
                 {**CORE_MAPPING, "phone_number": "{Phone_Number}", "mobile_number": "{Mobile_Number}",
                  "notification_preference": "{Notification_Preference}", "consent_to_share": "{Consent_To_Share}",
-                 "preferred_language_id": "{Preferred_Language_Id}"},
+                 "preferred_language_id": "{Preferred_Language_Id}",
+                 **{f"permission_{c}": f"{{Permission_{c.title()}}}" for c in PERMISSION_QUESTIONS}},
                 {"ignore_empty_entries": True},
             ),
         ],

@@ -19,11 +19,11 @@ from profiles import values
 from profiles.models import (
     CUSTOM_FIELD_COUNT,
     CUSTOM_MAX,
+    PERMISSION_CHANNELS,
     TEXT_MAX,
     ContactMethod,
     ContactType,
     Country,
-    PERMISSION_CHANNELS,
     Language,
     Location,
     Permission,

@@ -41,7 +41,6 @@ from profiles.models import CUSTOM_FIELD_COUNT, Address, ChangeRecord, Customer
 from profiles.services.audit import write_customers
 from profiles.services.bulk import bulk_insert, bulk_update
 from profiles.services.permissions import refused_channels
-from profiles.services.subscriptions import end_refused, subscribe_many
 from profiles.services.profiles import (
     ProfileDecision,
     _changed_attrs,
@@ -55,6 +54,7 @@ from profiles.services.profiles import (
 from profiles.services.profiles import (
     _email_taken as email_is_taken,
 )
+from profiles.services.subscriptions import end_refused, subscribe_many
 
 MATCHING_MODES = ("ucrn", "email_address", "phone_number", "custom")
 CUSTOM_FIELDS = tuple(f"custom_{n}" for n in range(1, CUSTOM_FIELD_COUNT + 1))

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from core import jsonlimits
 from core.jsonlimits import REQUEST_MAX_DEPTH, json_problem, printable
 from profiles import values
-from profiles.models import TEXT_MAX
 from profiles.datanames import (
     ADDRESS_NAMES,
     INPUT_HELPER_NAMES,
@@ -23,6 +22,7 @@ from profiles.datanames import (
     PROFILE_NAMES,
     READ_ONLY_NAMES,
 )
+from profiles.models import TEXT_MAX
 
 Errors = dict[str, list[ValidationError]]
 

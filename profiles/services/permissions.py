@@ -11,7 +11,7 @@ Entries). What is particular to them lives here:
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,21 +86,28 @@ class PermissionDetail:
                 "source": self.source, "note": self.note, "by": self.by}
 
 
-def permission_details(customer: Customer) -> list[PermissionDetail]:
-    """Each channel's permission, with its last change read from the change records (one query)."""
+def permission_details(statuses: Mapping[str, Any], records: Iterable[ChangeRecord]) -> list[PermissionDetail]:
+    """Each channel's permission (`statuses`: the Get output, or anything holding `permission_<channel>`),
+    with when, how and by whom it last changed, from the customer's change records, newest first (those
+    a page already read: no query but the records' users, when not loaded with them)."""
     found: dict[str, PermissionDetail] = {}
-    records = (ChangeRecord.objects.filter(customer=customer).select_related("user")
-               .only("changes", "channel", "created_at", "user__username").order_by("-created_at", "-id"))
-    for record in records.iterator():
+    for record in records:
         for entry in record.changes if isinstance(record.changes, list) else []:
             channel = PERMISSION_NAMES.get(entry.get("field")) if isinstance(entry, dict) else None
             if channel is None or channel in found:
                 continue
             found[channel] = PermissionDetail(
-                channel=channel, status=getattr(customer, f"permission_{channel}"), changed_at=record.created_at,
+                channel=channel, status=str(statuses.get(f"permission_{channel}")), changed_at=record.created_at,
                 source=record.channel, note=str(entry.get("note") or ""),
-                by=record.user.username if record.user_id else "")
+                by=record.user.get_username() if record.user_id else "")
         if len(found) == len(PERMISSION_CHANNELS):
             break
-    return [found.get(c) or PermissionDetail(channel=c, status=getattr(customer, f"permission_{c}"))
+    return [found.get(c) or PermissionDetail(channel=c, status=str(statuses.get(f"permission_{c}")))
             for c in PERMISSION_CHANNELS]
+
+
+def customer_permission_details(customer: Customer) -> list[PermissionDetail]:
+    """`permission_details` of a customer, reading their change records (one query)."""
+    records = ChangeRecord.objects.filter(customer=customer).select_related("user").order_by("-created_at", "-id")
+    statuses = {f"permission_{c}": getattr(customer, f"permission_{c}") for c in PERMISSION_CHANNELS}
+    return permission_details(statuses, records.iterator())

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from core.roles import UserLike, is_csa
-from profiles.access import customer_for
+from profiles.access import check_may_access, customer_for
 from profiles.models import PERMISSION_CHANNELS, ChangeRecord, Customer, Permission, Subscription, Topic
 from profiles.selectors import primary_address
 from profiles.services.audit import change, write_customer
@@ -56,7 +56,9 @@ def _entry(subscription: Subscription, *, ended: bool) -> dict[str, Any]:
 
 
 def current_subscriptions(customer: Customer) -> QuerySet[Subscription]:
-    return customer.subscriptions.filter(ended_at__isnull=True).select_related("topic").order_by("topic__name", "channel")
+    """The customer's current subscriptions, by topic name."""
+    current = customer.subscriptions.filter(ended_at__isnull=True).select_related("topic")
+    return current.order_by("topic__name", "channel")
 
 
 def subscriptions_list(*, ucrn: Any, user: UserLike) -> list[Subscription]:
@@ -65,11 +67,19 @@ def subscriptions_list(*, ucrn: Any, user: UserLike) -> list[Subscription]:
     return list(current_subscriptions(customer))
 
 
-def subscription_counts(customer: Customer) -> dict[str, int]:
-    """How many current subscriptions each channel has: what refusing its permission would end."""
+def page_subscriptions(*, ucrn: Any, user: UserLike) -> list[Subscription]:
+    """The current subscriptions of the customer a page shows, in one query (the page's Get has found the
+    customer; the access rule is checked again here, without reading the customer)."""
+    check_may_access(user, ucrn)
+    current = Subscription.objects.filter(customer__ucrn=ucrn, ended_at__isnull=True).select_related("topic")
+    return list(current.order_by("topic__name", "channel"))
+
+
+def subscription_counts(subscriptions: Iterable[Subscription]) -> dict[str, int]:
+    """How many of these subscriptions each channel has: what refusing its permission would end."""
     counts = dict.fromkeys(PERMISSION_CHANNELS, 0)
-    for channel in customer.subscriptions.filter(ended_at__isnull=True).values_list("channel", flat=True):
-        counts[channel] += 1
+    for subscription in subscriptions:
+        counts[subscription.channel] += 1
     return counts
 
 
