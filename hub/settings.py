@@ -208,6 +208,8 @@ SPECTACULAR_SETTINGS = {
         {"name": "duplicates", "description": "Likely duplicates, \"not the same person\" marks, merges and their "
          "undo."},
     ],
+    # The one set of contact permission values (SPEC 8.1), whichever channel's data name carries it.
+    "ENUM_NAME_OVERRIDES": {"PermissionEnum": "profiles.models.Permission"},
     "SERVE_INCLUDE_SCHEMA": False,
     # The Swagger UI's files come from the drf-spectacular-sidecar package: no CDN needed.
     "SWAGGER_UI_DIST": "SIDECAR",

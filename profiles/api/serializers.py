@@ -74,7 +74,7 @@ def _field(name: str, *, output: bool, required: bool = False, email_help: str =
         return serializers.FloatField(**common)
     if name in PERMISSION_NAMES:  # SPEC 8.1
         return serializers.ChoiceField(
-            choices=Permission.values, **common, help_text=f"Contact permission for {PERMISSION_NAMES[name]}: "
+            choices=Permission.choices, **common, help_text=f"Contact permission for {PERMISSION_NAMES[name]}: "
             "granted (refused with 400 `contact_missing` without the contact it needs), refused (ends the "
             "channel's subscriptions) or unknown, the default.")
     if name == "notification_preference":

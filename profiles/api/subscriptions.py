@@ -126,11 +126,12 @@ class SubscriptionDetailView(AllowListed, APIView):
         operation_id="subscriptions_delete", tags=["subscriptions"], summary="End a subscription",
         parameters=[UCRN, SUBSCRIPTION_ID],
         responses={204: OpenApiResponse(description="Ended: it is kept, with when it ended, in the change "
-                                        "record."), **errors(403, 404)},
+                                        "record."), **errors(403, 404, 415)},
         description="End the customer's current subscription `{id}` (CSAs any customer, a citizen their "
         "own). The channel's permission is unchanged. An API client needs `permission_<channel>` writable.",
     )
     def delete(self, request: Request, ucrn: str, id: str) -> Response:
+        request.data  # noqa: B018 - a body, if any, must be JSON (415 otherwise), as on every other write
         unsubscribe(ucrn=ucrn, subscription_id=id, user=request.user, door=CHANNEL)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
