@@ -231,6 +231,8 @@ def topic_subscribers(*, slug: Any, user: UserLike) -> list[dict[str, Any]]:
     topic = Topic.objects.filter(slug=slug).first() if isinstance(slug, str) else None
     if topic is None:
         raise Http404("There is no topic with this slug.")
-    rows = (Subscription.objects.filter(topic=topic, ended_at__isnull=True, customer__erased_at__isnull=True)
+    # Erased customers have no address left; a merged record's UCRN is its survivor's now.
+    rows = (Subscription.objects.filter(topic=topic, ended_at__isnull=True, customer__erased_at__isnull=True,
+                                        customer__merged_into__isnull=True)
             .order_by("customer__ucrn", "channel").values_list("customer__ucrn", "channel", "address"))
     return [{"ucrn": ucrn, "channel": channel, "address": address} for ucrn, channel, address in rows]

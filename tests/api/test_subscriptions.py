@@ -155,3 +155,14 @@ def test_the_import_accepts_subscriptions_per_record(csa_api, customer, bins):
     subscribers = {row["address"] for row in csa_api.get("/api/v1/topics/bin-reminders/subscribers/").json()}
     assert subscribers == {customer.email_address, "new.one@example.org"}
     assert not CustomerFactory._meta.model.objects.filter(email_address="third@example.org").exists()
+
+
+def test_an_import_refusing_a_channel_ends_its_subscriptions_on_the_bulk_path(csa_api, customer, bins):
+    subscribe(csa_api, customer.ucrn)
+    body = {"matching": "email_address", "records": [{"email_address": customer.email_address,
+                                                      "permission_email": "refused"}]}
+    response = csa_api.post("/api/v1/profiles/import/", body, format="json")
+    assert [r["status"] for r in response.json()["results"]] == ["updated"]
+    assert not Subscription.objects.filter(ended_at__isnull=True).exists()
+    record = ChangeRecord.objects.filter(customer=customer).order_by("-id").first()
+    assert [c["field"] for c in record.changes] == ["permission_email", "subscription"]
