@@ -90,3 +90,19 @@ def test_the_demo_form_sets_permissions_and_refuses_one_without_its_contact(csa,
     customer.refresh_from_db()
     assert (customer.permission_email, customer.permission_sms, customer.permission_post) == (
         "granted", "unknown", "refused")
+
+
+def test_an_administrator_defines_topics_and_their_channels_in_the_admin(admin_user, customer):
+    client = signed_in(admin_user)
+    add = "/admin/profiles/topic/add/"
+    refused = client.post(add, {"slug": "bins", "name": "Bins", "channels": '["email", "fax"]'})
+    assert refused.status_code == 200 and not Topic.objects.exists()
+    assert client.post(add, {"slug": "bins", "name": "Bins", "channels": '["email", "sms"]'}).status_code == 302
+    topic = Topic.objects.get()
+    assert topic.channels == ["email", "sms"]
+    subscribe(ucrn=customer.ucrn, topic="bins", channel="email", user=admin_user, door="admin")
+    assert client.get(f"/admin/profiles/topic/{topic.pk}/delete/").status_code == 403  # it has subscriptions
+    assert client.get("/admin/profiles/subscription/").status_code == 200
+    # The customer's permissions are edited in the admin too, through the service.
+    page = client.get(f"/admin/profiles/customer/{customer.pk}/change/").content.decode()
+    assert 'name="permission_email"' in page
