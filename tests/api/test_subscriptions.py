@@ -166,3 +166,4 @@ def test_an_import_refusing_a_channel_ends_its_subscriptions_on_the_bulk_path(cs
     assert not Subscription.objects.filter(ended_at__isnull=True).exists()
     record = ChangeRecord.objects.filter(customer=customer).order_by("-id").first()
     assert [c["field"] for c in record.changes] == ["permission_email", "subscription"]
+    assert record.changes[0]["note"] == "import"  # how it was given: the door, as no note was sent
