@@ -50,7 +50,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         request,
         "portal/profile.html",
         {"profile": data, "show": show, "current_address": display.show_address(data, labels),
-         "permissions": permission_details(data, records),
+         "permissions": permission_details(data, records), "portal": True,
          "subscriptions": page_subscriptions(ucrn=ucrn, user=request.user),
          "forms": Form.objects.filter(audience__in=[Form.Audience.CITIZEN, Form.Audience.BOTH])},
     )

@@ -42,6 +42,8 @@ def test_the_portal_shows_permissions_with_how_and_subscriptions_and_a_citizen_c
     client = signed_in(citizen)
     page = unescape(client.get("/portal/profile/").content.decode())
     assert "Contact permissions" in page and "Granted" in page and "via portal" in page
+    assert ", by citizen" not in page  # the portal does not name who (a CSA's username is the council's)
+    assert "SPEC" not in page  # the include's comment stays a comment
     assert "Bin collection reminders by email" in page
     edit = unescape(client.get("/portal/profile/edit/").content.decode())
     assert "Refusing email ends 1 subscription" in edit
