@@ -14,10 +14,13 @@ from hub.views import edit_forms, save_edit
 from integrations.models import Form
 from profiles import display
 from profiles.access import linked_ucrn
-from profiles.forms import UK, AddressForm, ProfileForm, error_items, show_errors
+from profiles.datanames import PERMISSION_NAMES
+from profiles.forms import UK, AddressForm, ProfileForm, error_items, permission_consequences, show_errors
 from profiles.models import Channel
-from profiles.selectors import profile_get
+from profiles.selectors import change_history, profile_get
 from profiles.services import profile_create
+from profiles.services.permissions import permission_details
+from profiles.services.subscriptions import page_subscriptions, subscription_counts
 
 citizen_required = role_required(is_citizen)
 
@@ -25,6 +28,7 @@ citizen_required = role_required(is_citizen)
 PROFILE_NAMES = [
     "prefix_id", "first_name", "last_name", "phone_number", "mobile_number", "alternative_email",
     "preferred_contact_method", "notification_preference", "preferred_language_id",
+    *PERMISSION_NAMES,  # SPEC 8.1: a citizen may change their own contact permissions
 ]
 CREATE_NAMES = [*PROFILE_NAMES[:3], "birth_date", "email_address", *PROFILE_NAMES[3:]]
 ADDRESS_NAMES = ["flat", "house", "street", "locality", "town", "county", "postcode", "country_id"]
@@ -41,10 +45,13 @@ def profile(request: HttpRequest) -> HttpResponse:
     data = profile_get(ucrn=ucrn, user=request.user)
     labels = display.reference_labels()
     show = {name: display.show_value(name, data.get(name), labels) for name in display.LABELS}
+    records = change_history(ucrn=ucrn, user=request.user)
     return render(
         request,
         "portal/profile.html",
         {"profile": data, "show": show, "current_address": display.show_address(data, labels),
+         "permissions": permission_details(data, records), "portal": True,
+         "subscriptions": page_subscriptions(ucrn=ucrn, user=request.user),
          "forms": Form.objects.filter(audience__in=[Form.Audience.CITIZEN, Form.Audience.BOTH])},
     )
 
@@ -80,6 +87,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     data = profile_get(ucrn=ucrn, user=request.user)
     forms = edit_forms(request.POST if request.method == "POST" else None, data, citizen=True,
                        profile_names=PROFILE_NAMES, address_names=ADDRESS_NAMES)
+    permission_consequences(forms["profile_form"],
+                            subscription_counts(page_subscriptions(ucrn=ucrn, user=request.user)), own=True)
     if request.method == "POST" and save_edit(request, ucrn, forms, channel=Channel.PORTAL, full=False):
         return redirect("portal:profile")
     return render(

@@ -203,9 +203,13 @@ SPECTACULAR_SETTINGS = {
         {"name": "events", "description": "Profile events from other systems, applied by the administrator's "
          "rules."},
         {"name": "import", "description": "Batches of records, matched and created or updated."},
+        {"name": "subscriptions", "description": "Customers' subscriptions to the administrator's topics "
+         "(SPEC 8.2), and a topic's subscribers for a mailing."},
         {"name": "duplicates", "description": "Likely duplicates, \"not the same person\" marks, merges and their "
          "undo."},
     ],
+    # The one set of contact permission values (SPEC 8.1), whichever channel's data name carries it.
+    "ENUM_NAME_OVERRIDES": {"PermissionEnum": "profiles.models.Permission"},
     "SERVE_INCLUDE_SCHEMA": False,
     # The Swagger UI's files come from the drf-spectacular-sidecar package: no CDN needed.
     "SWAGGER_UI_DIST": "SIDECAR",

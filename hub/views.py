@@ -29,6 +29,7 @@ from profiles.forms import (
     ProfileForm,
     SearchForm,
     error_items,
+    permission_consequences,
     profile_initial,
     show_errors,
 )
@@ -37,6 +38,8 @@ from profiles.selectors import address_history, change_history, profile_get, pro
 from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_update
 from profiles.services.extended import cross_references
 from profiles.services.merge import active_merges_into
+from profiles.services.permissions import permission_details
+from profiles.services.subscriptions import page_subscriptions, subscription_counts
 
 # A full update with blanks cleared: the edit page shows every current value, so a blanked field is meant.
 EDIT_OPTIONS = {"ignore_empty_entries": False}
@@ -153,6 +156,8 @@ def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
          "duplicates": record_duplicates(profile, labels, erased=erased_at is not None),
          "current_address": display.show_address(profile, labels),
          "cross_references": cross_references(profile),
+         "permissions": permission_details(profile, records),
+         "subscriptions": page_subscriptions(ucrn=profile["ucrn"], user=request.user),
          "cases": Case.objects.filter(customer__ucrn=ucrn).select_related("form").order_by("-created_at")},
     )
 
@@ -164,6 +169,8 @@ def customer_edit(request: HttpRequest, ucrn: str) -> HttpResponse:
         messages.info(request, f"Customer {ucrn} was merged into {profile['ucrn']}: edit customer {profile['ucrn']}.")
         return redirect("hub:customer_edit", ucrn=profile["ucrn"])
     forms = edit_forms(request.POST if request.method == "POST" else None, profile)
+    subscriptions = page_subscriptions(ucrn=profile["ucrn"], user=request.user)
+    permission_consequences(forms["profile_form"], subscription_counts(subscriptions))
     if request.method == "POST":
         result = save_edit(request, ucrn, forms, channel=Channel.HUB, full=True)
         if result is not None:

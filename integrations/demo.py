@@ -16,6 +16,10 @@ from profiles.models import REFERENCE_LISTS
 MOVED_OPTIONS = "0|The customer has moved (a new address)\n1|Correct the current address"
 BIN_OPTIONS = "general|General waste\nrecycling|Recycling\ngarden|Garden waste"
 
+# Contact permissions (SPEC 8.1): the lookup fills in the current answers; left blank, one is kept.
+PERMISSION_OPTIONS = "unknown|Not answered\ngranted|Yes\nrefused|No"
+PERMISSION_QUESTIONS = {"email": "by email", "phone": "by phone", "sms": "by text message (SMS)", "post": "by post"}
+
 CORE = [
     ("Ucrn", "Customer reference (UCRN)", "ucrn_lookup", True, ""),
     ("Contact_Type", "Contact type", "select", True, "contact_types"),
@@ -70,6 +74,8 @@ DEMO_FORMS: list[dict[str, Any]] = [
             ("Notification_Preference", "Contact me by (in this order)", "checkbox_list", False, "contact_methods"),
             ("Consent_To_Share", "I agree to my details being shared with council services", "checkbox", False, ""),
             ("Preferred_Language_Id", "Preferred language", "select", False, "languages"),
+            *[(f"Permission_{c.title()}", f"May we contact you {how}?", "select", False, PERMISSION_OPTIONS)
+              for c, how in PERMISSION_QUESTIONS.items()],
         ],
         "integrations": [
             LOOKUP,
@@ -78,7 +84,8 @@ DEMO_FORMS: list[dict[str, Any]] = [
                 "submission",
                 {**CORE_MAPPING, "phone_number": "{Phone_Number}", "mobile_number": "{Mobile_Number}",
                  "notification_preference": "{Notification_Preference}", "consent_to_share": "{Consent_To_Share}",
-                 "preferred_language_id": "{Preferred_Language_Id}"},
+                 "preferred_language_id": "{Preferred_Language_Id}",
+                 **{f"permission_{c}": f"{{Permission_{c.title()}}}" for c in PERMISSION_QUESTIONS}},
                 {"ignore_empty_entries": True},
             ),
         ],

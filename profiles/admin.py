@@ -22,6 +22,7 @@ from profiles.admin_actions import erase_customers
 from profiles.datanames import PROFILE_NAMES
 from profiles.models import (
     CUSTOM_FIELD_COUNT,
+    PERMISSION_CHANNELS,
     Address,
     ChangeRecord,
     Channel,
@@ -35,8 +36,10 @@ from profiles.models import (
     Merge,
     Placeholder,
     Status,
+    Subscription,
     Suffix,
     Title,
+    Topic,
 )
 from profiles.services import ProfileResult, profile_change_email, profile_create, profile_update
 
@@ -176,6 +179,7 @@ class CustomerAdmin(admin.ModelAdmin):
             ("Contact", {"fields": ["email_address", "alternative_email", "phone_number", "mobile_number",
                                     "twitter", "preferred_contact_method", "notification_preference",
                                     "consent_to_share", "preferred_language"]}),
+            ("Contact permissions", {"fields": [f"permission_{c}" for c in PERMISSION_CHANNELS]}),
             ("Connected Index", {"fields": ["data_location", "region"]}),
             ("Custom fields", {"classes": ["collapse"], "fields": CUSTOM_FIELDS}),
         ]
@@ -258,6 +262,32 @@ class MergeAdmin(ReadOnlyMixin, admin.ModelAdmin):
     fields = ["created_at", "survivor", "merged", "user", "channel", "choices", "survivor_version", "undone_at",
               "undone_by", "moved", "survivor_before", "merged_before"]
     readonly_fields = fields
+
+
+# --- Subscriptions (SPEC 8.2) ----------------------------------------------------------------------
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """The topics customers subscribe to, and the channels each may use (`Topic.clean` checks them)."""
+
+    list_display = ["name", "slug", "channels", "created_at"]
+    search_fields = ["slug", "name"]
+    prepopulated_fields = {"slug": ("name",)}
+
+    def has_delete_permission(self, request: HttpRequest, obj: Topic | None = None) -> bool:
+        # A topic with subscriptions (current or ended) is their history: it stays.
+        return super().has_delete_permission(request, obj) and (obj is None or not obj.subscriptions.exists())
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Made and ended by `profiles.services.subscriptions` (the API, the import): shown, never changed here."""
+
+    list_display = ["customer", "topic", "channel", "address", "created_at", "ended_at"]
+    list_select_related = ["customer__prefix", "customer__suffix", "topic"]
+    list_filter = ["topic", "channel"]
+    search_fields = ["=customer__ucrn"]
 
 
 # --- Reference lists -------------------------------------------------------------------------------

@@ -19,12 +19,14 @@ from profiles import placeholders, values
 from profiles.models import (
     CUSTOM_FIELD_COUNT,
     CUSTOM_MAX,
+    PERMISSION_CHANNELS,
     TEXT_MAX,
     ContactMethod,
     ContactType,
     Country,
     Language,
     Location,
+    Permission,
     Status,
     Suffix,
     Title,
@@ -111,6 +113,13 @@ def parse_contact_methods(raw: Any) -> list[int]:
     return methods
 
 
+def parse_permission(raw: Any) -> str:
+    """A contact permission (SPEC 8.1): `granted`, `refused` or `unknown`, in any case."""
+    if isinstance(raw, str) and raw.strip().lower() in Permission.values:
+        return raw.strip().lower()
+    raise ValidationError("Give granted, refused or unknown.", code="invalid_choice")
+
+
 text = partial(values.parse_text, max_length=TEXT_MAX)
 list_code = partial(values.parse_text, max_length=30)
 
@@ -139,6 +148,7 @@ PROFILE_NAMES: dict[str, DataName] = {
         DataName("preferred_language_id", "preferred_language_id", values.parse_int, Language),
         DataName("data_location", "data_location", text),
         DataName("region", "region", text),
+        *[DataName(f"permission_{c}", f"permission_{c}", parse_permission) for c in PERMISSION_CHANNELS],
         *[
             DataName(f"custom_{n}", f"custom_{n}", partial(values.parse_text, max_length=CUSTOM_MAX))
             for n in range(1, CUSTOM_FIELD_COUNT + 1)
@@ -190,5 +200,9 @@ READ_ONLY_NAMES = frozenset(
 )
 
 WRITABLE_NAMES = frozenset(PROFILE_NAMES) | frozenset(ADDRESS_NAMES)
+# The data name of each channel's contact permission (SPEC 8.1), and the free text saying how a write
+# got the permissions it changes ("phone call", an enrolment channel): kept in their change entries.
+PERMISSION_NAMES: dict[str, str] = {f"permission_{c}": c for c in PERMISSION_CHANNELS}
+PERMISSION_NOTE = "permission_note"
 # Accepted and never stored: the address-search helper of a form (SPEC section 2).
 INPUT_HELPER_NAMES = frozenset({"search_for_street_postcode"})

@@ -64,6 +64,12 @@ LABELS: dict[str, str] = {
     "end_date": "End date",
     "is_primary": "Current address",
     "address": "Address",
+    # contact permissions and subscriptions (SPEC 8.1, 8.2)
+    "permission_email": "Permission to email",
+    "permission_phone": "Permission to phone",
+    "permission_sms": "Permission to text (SMS)",
+    "permission_post": "Permission to write (post)",
+    "subscription": "Subscription",
     # what a merge (and its undoing) records beside the data names
     "merged_from": "Customer merged into this one",
     "merged_into": "Merged into customer",
@@ -170,6 +176,10 @@ def show_value(name: str, value: Any, labels: Labels) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
     if name == "address" and isinstance(value, Mapping):
         return show_address(value, labels)
+    if name.startswith("permission_") and isinstance(value, str):
+        return value.capitalize()
+    if name == "subscription" and isinstance(value, Mapping):
+        return show_subscription(value)
     if name in LIST_OF:
         names = labels[LIST_OF[name]]
         if isinstance(value, list):
@@ -182,6 +192,13 @@ def show_value(name: str, value: Any, labels: Labels) -> str:
     if name in ("consent_to_share", "is_primary") or isinstance(value, bool):
         return YES_NO.get(value, str(value))
     return str(value)
+
+
+def show_subscription(value: Mapping[str, Any]) -> str:
+    """A subscription (a change entry's value, or `subscription_data`) in words: `bin-reminders by email
+    (jo@example.org)`."""
+    text = f"{value.get('topic_name') or value.get('topic')} by {value.get('channel')}"
+    return f"{text} ({value['address']})" if value.get("address") else text
 
 
 def addresses_named(
@@ -223,6 +240,8 @@ def change_words(
         return {**shown, "text": f"{what} {shown['before'] or BLANK} → {shown['after'] or BLANK}"}
     what = (field_labels or {}).get(field.lower()) or label(field)
     shown = {"label": what, "before": show_value(field, before, labels), "after": show_value(field, after, labels)}
+    if entry.get("note") and shown["after"]:  # how a contact permission was given ("phone call")
+        shown["after"] = f"{shown['after']} ({entry['note']})"
     return {**shown, "text": f"{what}: {shown['before'] or BLANK} → {shown['after'] or BLANK}"}
 
 

@@ -115,6 +115,21 @@ class Flag(forms.BooleanField):
         super().__init__(required=False, **kwargs)
 
 
+# A contact permission (SPEC 8.1); no blank: "Unknown" is what a blank would store.
+PERMISSION_CHOICES = [("unknown", "Unknown"), ("granted", "Granted"), ("refused", "Refused")]
+
+
+def permission_consequences(form: forms.Form, counts: dict[str, int], *, own: bool = False) -> None:
+    """Say under each permission field what refusing it ends (SPEC 8.2): "Refusing email ends 2
+    subscriptions". `counts`: current subscriptions by channel."""
+    for channel, count in counts.items():
+        field = form.fields.get(f"permission_{channel}")
+        if field is not None and count:
+            whose = "your" if own else "the customer's"
+            field.help_text = (f"Refusing {channel} ends {count} subscription{'s' if count > 1 else ''} "
+                               f"({whose} subscriptions by {channel}).")
+
+
 class DataNameForm(forms.Form):
     """A form whose field names are data names; labels come from `profiles.display.LABELS`."""
 
@@ -188,6 +203,10 @@ class ProfileForm(DataNameForm):
     preferred_language_id = Choice("languages")
     data_location = Text(width=30)
     region = Text(width=30)
+    permission_email = Choice(choices=PERMISSION_CHOICES)
+    permission_phone = Choice(choices=PERMISSION_CHOICES)
+    permission_sms = Choice(choices=PERMISSION_CHOICES)
+    permission_post = Choice(choices=PERMISSION_CHOICES)
 
     fieldsets = (
         ("Name", ("contact_type", "prefix_id", "first_name", "last_name", "suffix_id", "organisation_name")),
@@ -197,6 +216,7 @@ class ProfileForm(DataNameForm):
             "Contact preferences",
             ("preferred_contact_method", "notification_preference", "consent_to_share", "preferred_language_id"),
         ),
+        ("Contact permissions", ("permission_email", "permission_phone", "permission_sms", "permission_post")),
         ("Connected Index", ("data_location", "region")),
     )
     own_help = {"notification_preference": "Tick the ways we may contact you, then put them in the order to use."}

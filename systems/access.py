@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import AllowListed
+from profiles.models import Subscription
 from systems.allowlists import (
     check_extended,
     check_import,
@@ -22,6 +23,7 @@ from systems.allowlists import (
     check_write,
     client_of,
     filter_output,
+    subscription_names,
     written_names,
 )
 
@@ -44,7 +46,19 @@ class AllowListPermission(permissions.BasePermission):
             check_extended(client, request.method, view.kwargs.get("source", ""))
         elif allow_list == "profile" and request.method == "GET" and getattr(view, "searches", False):
             check_search(client, request.query_params)
+        elif allow_list == "subscriptions" and request.method == "POST":
+            check_write(client, subscription_names(request.data))  # no channel: the service's 400
+        elif allow_list == "subscriptions" and request.method == "DELETE":
+            check_write(client, {f"permission_{channel}" for channel in _subscription_channel(view)})
         return True
+
+
+def _subscription_channel(view: Any) -> list[str]:
+    """The channel of the subscription a DELETE names (none for an id that is not one: the view's 404)."""
+    ident = str(view.kwargs.get("id", ""))
+    if not ident.isdigit() or len(ident) > 18:
+        return []
+    return list(Subscription.objects.filter(pk=int(ident)).values_list("channel", flat=True))
 
 
 def filter_response(request: Request, view: Any, response: Response) -> Response:

@@ -18,12 +18,14 @@ from rest_framework import exceptions
 from profiles.datanames import (
     INPUT_HELPER_NAMES,
     OPTION_DEFAULTS,
+    PERMISSION_NOTE,
     PROFILE_NAMES,
     READ_ONLY_NAMES,
 )
 from profiles.filters import SEARCH_PARAMETERS
+from profiles.models import PERMISSION_CHANNELS
 from profiles.services.duplicates import REASONS, warning_message
-from profiles.services.imports import DEFAULT_MATCHING
+from profiles.services.imports import DEFAULT_MATCHING, SUBSCRIPTIONS
 from systems.models import EXTENDED_PREFIX, ApiClient
 
 # Identifiers and bookkeeping, never personal: in every output.
@@ -33,7 +35,7 @@ ALWAYS_VISIBLE = frozenset(
 # Read-only names shown when the name they derive from is readable.
 DERIVED = {"country": "country_id", "country_code": "country_id", "preferred_language_code": "preferred_language_id"}
 # Keys of a write that are not data names written: options and what a write ignores.
-NOT_WRITTEN = frozenset(OPTION_DEFAULTS) | READ_ONLY_NAMES | INPUT_HELPER_NAMES
+NOT_WRITTEN = frozenset(OPTION_DEFAULTS) | READ_ONLY_NAMES | INPUT_HELPER_NAMES | {PERMISSION_NOTE}
 UNBOUND = object()
 
 
@@ -153,6 +155,14 @@ def filter_changes(names: frozenset[str], changes: Iterable[Mapping[str, Any]]) 
     return kept
 
 
+def subscription_names(items: Any) -> set[str]:
+    """The data names subscriptions on these channels need (`permission_<channel>`); a channel that is not
+    one names nothing here (the service refuses it)."""
+    items = items if isinstance(items, list) else [items]
+    return {f"permission_{item.get('channel')}" for item in items
+            if isinstance(item, Mapping) and item.get("channel") in PERMISSION_CHANNELS}
+
+
 def filter_output(client: ApiClient, shape: str, data: Any) -> Any:
     """The body of a successful response as `client` may see it. `shape`: "profile" (a profile, or a page
     of search results), "addresses" (a list of address records), "history" (a list of change records)."""
@@ -163,6 +173,11 @@ def filter_output(client: ApiClient, shape: str, data: Any) -> Any:
         return filter_profile(names, data)
     if shape == "addresses" and isinstance(data, list):
         return [filter_profile(names, item) for item in data]
+    if shape == "subscriptions" and isinstance(data, list):
+        return [item for item in data if not isinstance(item, Mapping)
+                or f"permission_{item.get('channel')}" in names]
+    if shape == "subscriptions" and isinstance(data, Mapping):
+        return data if f"permission_{data.get('channel')}" in names else {"id": data.get("id")}
     if shape == "history" and isinstance(data, list):
         return [{**item, "changes": filter_changes(names, item.get("changes", []))} for item in data]
     return data
@@ -221,6 +236,9 @@ def check_import(client: ApiClient, body: Any) -> None:
     records = body.get("records")
     for record in records if isinstance(records, list) else []:
         names |= written_names(record)
+        if isinstance(record, Mapping) and SUBSCRIPTIONS in record:  # by channel, as permission_<channel>
+            names.discard(SUBSCRIPTIONS)
+            names |= subscription_names(record[SUBSCRIPTIONS])
     check_write(client, names)
     mode = body.get("matching") if body.get("matching") is not None else DEFAULT_MATCHING
     matching = body.get("field_name") if mode == "custom" else mode

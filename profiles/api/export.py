@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from core.idempotency import idempotent
 from profiles.api import serializers as s
+from profiles.api.subscriptions import SubscriptionSerializer
 from profiles.api.views import CHANNEL, UCRN, errors
 from profiles.services.erasure import profile_erase
 from profiles.services.export import profile_export
@@ -113,6 +114,18 @@ class ExtendedExportSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+class PermissionExportSerializer(serializers.Serializer):
+    """A channel's contact permission (SPEC 8.1), with its last change: when, through which door (`source`),
+    the free text given with it (`note`) and by whom. Earlier values are in the change history."""
+
+    channel = serializers.CharField()
+    status = serializers.CharField()
+    changed_at = serializers.CharField(allow_null=True)
+    source = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+    by = serializers.CharField(allow_blank=True)
+
+
 class ProfileExportSerializer(serializers.Serializer):
     """Everything the hub holds about one customer (UK GDPR subject access)."""
 
@@ -123,6 +136,8 @@ class ProfileExportSerializer(serializers.Serializer):
     profile = s.ProfileOutputSerializer(help_text="The Get output, custom fields included.")
     addresses = AddressExportSerializer(many=True)
     change_history = s.ChangeRecordOutputSerializer(many=True)
+    contact_permissions = PermissionExportSerializer(many=True)
+    subscriptions = SubscriptionSerializer(many=True, help_text="Current and ended.")
     cases = CaseExportSerializer(many=True)
     events = EventExportSerializer(many=True)
     merges = MergeExportSerializer(many=True)

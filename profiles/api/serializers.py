@@ -17,10 +17,12 @@ from profiles.datanames import (
     INPUT_HELPER_NAMES,
     OPTION_DEFAULTS,
     PATCH_OPTION_DEFAULTS,
+    PERMISSION_NAMES,
+    PERMISSION_NOTE,
     PROFILE_NAMES,
     READ_ONLY_NAMES,
 )
-from profiles.models import CUSTOM_MAX, TEXT_MAX
+from profiles.models import CUSTOM_MAX, TEXT_MAX, Permission
 from profiles.selectors import SEARCH_RESULT_NAMES, address_data
 from profiles.timestamps import api_datetime
 
@@ -70,6 +72,11 @@ def _field(name: str, *, output: bool, required: bool = False, email_help: str =
         return serializers.DateField(**common, help_text="" if output else DATE_HELP)
     if name in ("lat", "lng"):
         return serializers.FloatField(**common)
+    if name in PERMISSION_NAMES:  # SPEC 8.1
+        return serializers.ChoiceField(
+            choices=Permission.choices, **common, help_text=f"Contact permission for {PERMISSION_NAMES[name]}: "
+            "granted (refused with 400 `contact_missing` without the contact it needs), refused (ends the "
+            "channel's subscriptions) or unknown, the default.")
     if name == "notification_preference":
         return serializers.ListField(child=serializers.IntegerField(), **common,
                                      help_text="Contact methods in order of preference, such as [3, 1].")
@@ -91,6 +98,12 @@ READ_ONLY_INPUT = {
                                    help_text="A form's address-search helper: ignored.")
        for name in sorted(INPUT_HELPER_NAMES)},
 }
+PERMISSION_NOTE_INPUT = {
+    PERMISSION_NOTE: serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=TEXT_MAX,
+        help_text='How the permissions this write changes were given ("phone call", an enrolment channel): '
+        "kept in their change entries, beside the door and the user."),
+}
 
 
 def _options(defaults: dict[str, bool]) -> dict[str, serializers.Field]:
@@ -110,6 +123,7 @@ def _input(class_name: str, *, required: bool, options: dict[str, bool] | None, 
     fields = {name: _field(name, output=False, required=name in mandatory, email_help=email_help)
               for name in DATA_NAMES}
     extra = {**READ_ONLY_INPUT, **_options(options)} if options is not None else {}
+    extra.update(PERMISSION_NOTE_INPUT)
     return _serializer(class_name, {**fields, **extra}, doc)
 
 

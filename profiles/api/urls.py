@@ -2,7 +2,7 @@
 
 Every route is an `api_path()`: written with its trailing slash, it answers the same without it."""
 from core.api_urls import api_path
-from profiles.api import duplicates, export, extended, imports, merge, views
+from profiles.api import duplicates, export, extended, imports, merge, subscriptions, views
 
 app_name = "api"
 
@@ -22,5 +22,10 @@ urlpatterns = [
              name="profile-extended"),
     api_path("profiles/<str:ucrn>/not-duplicate/", duplicates.NotDuplicateView.as_view(),
              name="profile-not-duplicate"),
+    api_path("profiles/<str:ucrn>/subscriptions/", subscriptions.SubscriptionListView.as_view(),
+             name="profile-subscriptions"),
+    api_path("profiles/<str:ucrn>/subscriptions/<str:id>/", subscriptions.SubscriptionDetailView.as_view(),
+             name="profile-subscription"),
+    api_path("topics/<str:slug>/subscribers/", subscriptions.TopicSubscribersView.as_view(), name="topic-subscribers"),
     api_path("lists/<str:list_name>/", views.ReferenceListView.as_view(), name="list"),
 ]

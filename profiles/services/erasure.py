@@ -36,7 +36,7 @@ from core.roles import Role, UserLike, is_admin
 from profiles import caching, registry
 from profiles.access import erased_error
 from profiles.jsontree import MAX_DEPTH, with_json
-from profiles.models import MERGED_STATUS, Address, ChangeRecord, Customer, Merge
+from profiles.models import MERGED_STATUS, Address, ChangeRecord, Customer, Merge, Subscription
 from profiles.selectors import MERGED_SIDE, survivor_records_of_merge
 from profiles.services.audit import write_customer
 from profiles.ucrn import is_valid_ucrn
@@ -81,6 +81,9 @@ def profile_erase(*, ucrn: Any, user: UserLike, channel: str) -> Customer:
         for address in Address.objects.filter(customer__in=subject.ids):
             _blank_fields(address, ADDRESS_KEPT)  # the country goes back to its default, the UK
             address.save()
+        # Subscriptions (SPEC 8.2) end, and lose the address they were sent to.
+        Subscription.objects.filter(customer__in=subject.ids, ended_at__isnull=True).update(ended_at=timezone.now())
+        Subscription.objects.filter(customer__in=subject.ids).update(address="")
         for record in with_json(ChangeRecord.objects.filter(customer__in=subject.ids), "changes"):
             record.changes = scrub(record.changes)
             record.save(update_fields=["changes"])

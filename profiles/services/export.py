@@ -23,7 +23,7 @@ from core.roles import UserLike, is_csa
 from profiles import registry
 from profiles.access import customer_for
 from profiles.jsontree import with_json
-from profiles.models import Address, ChangeRecord, Customer, Merge, NotSamePerson
+from profiles.models import Address, ChangeRecord, Customer, Merge, NotSamePerson, Subscription
 from profiles.selectors import (
     MERGED_SIDE,
     address_data,
@@ -32,6 +32,8 @@ from profiles.selectors import (
     survivor_records_of_merge,
 )
 from profiles.services.audit import record_change
+from profiles.services.permissions import customer_permission_details
+from profiles.services.subscriptions import subscription_data
 from profiles.timestamps import api_datetime
 
 # The date-time columns of the rows a merge keeps snapshots of.
@@ -57,6 +59,8 @@ def profile_export(*, ucrn: Any, user: UserLike, channel: str) -> dict[str, Any]
             "profile": profile_data(customer, primary_address(customer)),
             "addresses": _addresses(customer),
             "change_history": _changes(customer),
+            "contact_permissions": [d.as_dict() for d in customer_permission_details(customer)],
+            "subscriptions": _subscriptions(subject),
             **{rows.section: rows.export(subject) for rows in registry.registered()},
             "merges": _merges(subject, others_visible=is_csa(user)),
             "merged_records": [_merged_record(c) for c in subject.merged],
@@ -96,6 +100,13 @@ def _changes(customer: Customer) -> list[dict[str, Any]]:
 def _change(record: ChangeRecord) -> dict[str, Any]:
     return {"who": record.user.get_username() if record.user else None, "channel": record.channel,
             "action": record.action, "when": api_datetime(record.created_at), "changes": record.changes}
+
+
+def _subscriptions(subject: registry.Subject) -> list[dict[str, Any]]:
+    """Every subscription of the subject's records, current and ended (SPEC 8.2)."""
+    rows = Subscription.objects.filter(customer__in=subject.ids).select_related("topic").order_by("-created_at", "-id")
+    return [{**subscription_data(s), "created_at": api_datetime(s.created_at), "ended_at": _when(s.ended_at)}
+            for s in rows]
 
 
 def _merges(subject: registry.Subject, *, others_visible: bool) -> list[dict[str, Any]]:

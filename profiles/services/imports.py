@@ -35,11 +35,12 @@ from django.http import Http404
 from core import jsonlimits
 from core.roles import UserLike, is_csa
 from profiles import placeholders, values
-from profiles.access import check_may_ask, check_row, check_writable
-from profiles.datanames import reference_memo
+from profiles.access import check_may_ask, check_row, check_writable, customer_for
+from profiles.datanames import PERMISSION_NOTE, reference_memo
 from profiles.models import CUSTOM_FIELD_COUNT, Address, ChangeRecord, Customer
 from profiles.services.audit import write_customers
 from profiles.services.bulk import bulk_insert, bulk_update
+from profiles.services.permissions import refused_channels
 from profiles.services.profiles import (
     ProfileDecision,
     _changed_attrs,
@@ -53,6 +54,7 @@ from profiles.services.profiles import (
 from profiles.services.profiles import (
     _email_taken as email_is_taken,
 )
+from profiles.services.subscriptions import end_refused, subscribe_many
 
 MATCHING_MODES = ("ucrn", "email_address", "phone_number", "custom")
 DEFAULT_MATCHING = "email_address"  # seed 003: a request that names no matching matches by email
@@ -114,6 +116,8 @@ def import_records(
     key = check_matching(matching, field_name)
     if len(records) > MAX_BATCH:
         raise ValidationError({"records": ValidationError(f"Send at most {MAX_BATCH} records.", code="max_length")})
+    if any(isinstance(r, Mapping) and SUBSCRIPTIONS in r for r in records):
+        bulk = False  # subscriptions are written record by record, each with its record's write
     matches = _matches(key, [_match_value(key, r) for r in records])
     outcomes: list[RecordOutcome | None] = [None] * len(records)
     jobs: list[_Job] = []
@@ -128,9 +132,9 @@ def import_records(
         elif dry_run:
             outcomes[index] = RecordOutcome(index, "updated" if found else "created", found[0] if found else None)
         elif not bulk:
-            outcomes[index] = _import_one(index, {**(options or {}), **record}, found, user, channel)
+            outcomes[index] = _import_one(index, _noted({**(options or {}), **record}), found, user, channel)
         else:
-            jobs.append(_Job(index, {**(options or {}), **record}, found[0] if found else None))
+            jobs.append(_Job(index, _noted({**(options or {}), **record}), found[0] if found else None))
     for wave in _waves(jobs):
         _import_wave(wave, user, channel, outcomes)
     return outcomes  # type: ignore[return-value]  # every index has its outcome now
@@ -148,18 +152,39 @@ def _refused(index: int, record: Mapping[str, Any], key: str, found: list[str]) 
 
 def _import_one(index: int, data: dict[str, Any], found: list[str], user: UserLike, channel: str) -> RecordOutcome:
     """One record in its own transaction through the profile service (the record-at-a-time path)."""
+    data = dict(data)
+    subscriptions = data.pop(SUBSCRIPTIONS, None)
     try:
-        if found:
-            result = profile_update(ucrn=found[0], data=data, user=user, channel=channel, full=False)
-            return RecordOutcome(index, "updated" if result.changes else "unchanged", found[0])
-        result = profile_create(data=_create_data(data), user=user, channel=channel)
-        return RecordOutcome(index, "created", result.customer.ucrn)
+        with transaction.atomic():
+            if found:
+                result = profile_update(ucrn=found[0], data=data, user=user, channel=channel, full=False)
+                outcome = RecordOutcome(index, "updated" if result.changes else "unchanged", found[0])
+            else:
+                result = profile_create(data=_create_data(data), user=user, channel=channel)
+                outcome = RecordOutcome(index, "created", result.customer.ucrn)
+            if subscriptions is not None:
+                customer = customer_for(user, result.customer.ucrn, lock=True)
+                if subscribe_many(customer, subscriptions, user=user, door=channel) and outcome.status == "unchanged":
+                    outcome = RecordOutcome(index, "updated", outcome.ucrn)
+        return outcome
     except ValidationError as error:
         return _invalid(index, found[0] if found else None, error)
     except (PermissionDenied, Http404) as error:
         return _error(index, {"non_field_errors": [str(error)]}, code="not_allowed")
     except WRITE_FAILURES:  # the service's transaction was rolled back: nothing of the record is written
         return _error(index, {"non_field_errors": [WRITE_FAILED]}, code="write_failed")
+
+
+# A record's subscriptions (SPEC 8.2): [{"topic": slug, "channel": "email"}], after its profile is written.
+SUBSCRIPTIONS = "subscriptions"
+IMPORT_NOTE = "import"
+
+
+def _noted(data: dict[str, Any]) -> dict[str, Any]:
+    """How the permissions a record changes were given (SPEC 8.1: the door), unless the record says it."""
+    if any(isinstance(key, str) and key.lower() == PERMISSION_NOTE for key in data):
+        return data
+    return {PERMISSION_NOTE: IMPORT_NOTE, **data}
 
 
 WRITE_FAILED = "The database refused to write this record: nothing of it was written."
@@ -298,6 +323,9 @@ def _write(decided: list[tuple[_Job, ProfileDecision]], user: UserLike, channel:
         bulk_update(Address, records, fields)
     bulk_insert(Customer, [d.customer for d in decisions if d.created])
     bulk_insert(Address, [d.plan.new for d in decisions if d.plan.new is not None])
+    for decision in decisions:  # SPEC 8.2: refusing a channel's permission ends its subscriptions
+        if not decision.created:
+            decision.changes += end_refused(decision.customer, refused_channels(decision.changes))
     write_customers(
         entries=[(d.customer, ChangeRecord.Action.CREATE if d.created else ChangeRecord.Action.UPDATE,
                   d.changes + d.plan.entries()) for d in decisions],

@@ -18,9 +18,11 @@ from profiles.datanames import (
     ADDRESS_NAMES,
     INPUT_HELPER_NAMES,
     OPTION_DEFAULTS,
+    PERMISSION_NOTE,
     PROFILE_NAMES,
     READ_ONLY_NAMES,
 )
+from profiles.models import TEXT_MAX
 
 Errors = dict[str, list[ValidationError]]
 
@@ -32,6 +34,7 @@ class Payload:
     blank: set[str] = field(default_factory=set)  # data names given blank
     options: dict[str, bool] = field(default_factory=dict)
     ucrn: str | None = None  # a read-only `ucrn` in the body, to compare with the one addressed
+    permission_note: str = ""  # how the permissions changed were given (SPEC 8.1), for their change entries
     errors: Errors = field(default_factory=dict)
 
     def present(self, name: str) -> bool:
@@ -86,6 +89,13 @@ def _read_one(payload: Payload, key: str, name: str, raw: Any) -> None:
         return
     if name == "ucrn":
         payload.ucrn = None if values.is_blank(raw) else str(raw).strip()
+        return
+    if name == PERMISSION_NOTE:
+        if not values.is_blank(raw):
+            try:
+                payload.permission_note = values.parse_text(raw, max_length=TEXT_MAX)
+            except ValidationError as error:
+                payload.errors.setdefault(name, []).extend(error.error_list)
         return
     if name in READ_ONLY_NAMES or name in INPUT_HELPER_NAMES:
         return

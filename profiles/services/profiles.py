@@ -35,6 +35,8 @@ from profiles.services.addresses import (
 from profiles.services.audit import change, record_change, write_customer
 from profiles.services.duplicates import Duplicate, find_duplicates, may_be_told_of_duplicates
 from profiles.services.payload import Payload, read_payload
+from profiles.services.permissions import add_note, check_contacts, refused_channels
+from profiles.services.subscriptions import end_refused
 from profiles.ucrn import is_valid_ucrn, new_ucrn_candidate
 
 MANDATORY = tuple(name for name, spec in PROFILE_NAMES.items() if spec.mandatory)
@@ -169,10 +171,12 @@ def decide_create(
     customer = Customer(ucrn=ucrn or _free_ucrn())
     for name, value in payload.profile.items():
         setattr(customer, PROFILE_NAMES[name].attr, value)
+    check_contacts(customer, payload, has_address=has_content(payload))
     plan = _plan_or_errors(payload, lambda: plan_for_create(customer, payload, today=today))
     if not is_csa(user):
         customer.portal_user = user  # a citizen's own profile (check_may_create allowed it)
     changes = [change(name, None, getattr(customer, PROFILE_NAMES[name].attr)) for name in payload.profile]
+    add_note(changes, payload.permission_note)
     return ProfileDecision(customer=customer, plan=plan, changes=changes, created=True)
 
 
@@ -215,6 +219,7 @@ def decide_update(
     if payload.ucrn is not None and payload.ucrn != customer.ucrn:
         payload.add_error("ucrn", "This UCRN is not the one of the customer being updated.", "ucrn_mismatch")
     changes = _apply_profile_fields(customer, payload, full=full)
+    add_note(changes, payload.permission_note)
     # The other address records matter only when a new record may be added (SPEC 4.3.3: matching
     # and end dates); otherwise the primary is all the plan and the response need.
     if has_content(payload):
@@ -224,6 +229,7 @@ def decide_update(
             history = list(customer.addresses.select_related("country").order_by("-start_date", "-id"))
     else:
         history = [primary] if primary is not None else []
+    check_contacts(customer, payload, has_address=primary is not None or has_content(payload))
     plan = _plan_or_errors(payload, lambda: plan_for_update(customer, history, payload, today=today))
     return ProfileDecision(customer=customer, plan=plan, changes=changes, addresses=history)
 
@@ -253,6 +259,7 @@ def profile_update(
         decision = decide_update(customer=customer, primary=primary, data=data, today=today, full=full,
                                  option_defaults=option_defaults)
         changes = decision.changes + decision.plan.save()
+        changes += end_refused(customer, refused_channels(changes))  # SPEC 8.2: refusing ends them
         if changes:  # the response is built from the instance in hand: `write_customer` reads nothing back
             write_customer(customer=customer, fields=_changed_attrs(changes), user=user, channel=channel,
                            action=ChangeRecord.Action.UPDATE, changes=changes)

@@ -110,11 +110,14 @@ def test_the_demo_forms_install_once_and_run(csa, customer):
                                         "Preferred_Contact_Method": "2", "Phone_Number": "",
                                         "Mobile_Number": "07700 900123",
                                         "Notification_Preference": ["2", "3"], "Consent_To_Share": "1",
-                                        "Preferred_Language_Id": ""}, user=csa, channel="form")
+                                        "Preferred_Language_Id": "", "Permission_Email": "",
+                                        "Permission_Phone": "", "Permission_Sms": "granted",
+                                        "Permission_Post": ""}, user=csa, channel="form")
     assert result.ok, result.errors
     customer.refresh_from_db()
     assert customer.mobile_number == "+447700900123" and customer.notification_preference == [2, 3]
     assert customer.phone_number  # blank with Ignore Empty Entries ticked: kept
+    assert (customer.permission_sms, customer.permission_email) == ("granted", "unknown")  # a blank answer keeps it
     missed_bin = Form.objects.get(slug="report-missed-bin")
     anonymous = submit(form=missed_bin, values={"Ucrn": "", "First_Name": "", "Last_Name": "", "House": "1",
                                                 "Street": "High St", "Postcode": "M1 1AE", "Bin_Type": "garden",

@@ -75,6 +75,10 @@ EXPECTED: dict[str, tuple] = {
     "api/v1/profiles/<str:ucrn>/merge/": (401, 405, 405, 405, 405, 403),
     "api/v1/profiles/<str:ucrn>/merge/<str:id>/undo/": (401, 405, 405, 405, 405, 403),
     "api/v1/lists/<str:list_name>/": (401, 200, 200, 200, 200, 200),
+    # Subscriptions (SPEC 8.2): the client sees those on channels whose permission it reads (none here).
+    "api/v1/profiles/<str:ucrn>/subscriptions/": (401, 403, 200, 200, 200, 200),
+    "api/v1/profiles/<str:ucrn>/subscriptions/<str:id>/": (401, 405, 405, 405, 405, 405),  # DELETE only
+    "api/v1/topics/<str:slug>/subscribers/": (401, 403, 403, 404, 404, 404),  # the walk's slug is no topic's
     "api/v1/events/": (401, 403, 403, 405, 405, 405),
     "api/v1/profiles/<str:ucrn>/merge/<str:id>/": (401, 403, 403, 404, 404, 403),  # the walk's id is no merge's
     "api/v1/events/<str:id>/": (401, 403, 403, 404, 404, 404),  # only its sender reads an event; the walk sent none
@@ -97,6 +101,8 @@ POST_ONLY_REFUSED = {
     "hub/customers/<str:ucrn>/merge/<int:id>/undo/": ("anonymous", "norole", "citizen", "client"),
     "api/v1/profiles/<str:ucrn>/merge/": ("anonymous", "norole", "citizen", "client"),
     "api/v1/profiles/<str:ucrn>/merge/<str:id>/undo/": ("anonymous", "norole", "citizen", "client"),
+    # Others may DELETE a subscription of the customer: the walk's id is no subscription's (404).
+    "api/v1/profiles/<str:ucrn>/subscriptions/<str:id>/": ("anonymous", "norole"),
 }
 # What the client reads: every search filter reveals more than this, so each is refused (403); paging is not.
 CLIENT_READS = ["first_name", "town"]

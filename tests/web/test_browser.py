@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
-from profiles.models import Customer
+from profiles.models import Customer, Topic
+from profiles.services.subscriptions import subscribe
 from tests.factories import AddressFactory, CustomerFactory, UserFactory
 from tests.web.conftest import sign_in_as
 
@@ -89,9 +91,24 @@ def test_citizen_edits_own_profile(page, server, citizen, customer):
     page.get_by_role("checkbox", name="Post").check()
     page.get_by_role("button", name="Save changes").click()
     page.wait_for_url("**/portal/profile/")
-    assert "Citizenname" in page.locator(".summary").inner_text()
+    assert "Citizenname" in page.locator(".summary").first.inner_text()
     customer.refresh_from_db()
     assert customer.first_name == "Citizenname" and customer.notification_preference == [3, 1, 4]
+
+
+def test_citizen_refuses_email_and_is_told_what_it_ends(page, server, citizen, customer):
+    Topic.objects.create(slug="bin-reminders", name="Bin collection reminders", channels=["email"])
+    subscribe(ucrn=customer.ucrn, topic="bin-reminders", channel="email", user=citizen, door="portal")
+    sign_in_as(page, server, citizen)
+    page.goto("/portal/profile/edit/")
+    email = page.get_by_label("Permission to email")
+    expect(page.get_by_text("Refusing email ends 1 subscription")).to_be_visible()
+    email.select_option("refused")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url("**/portal/profile/")
+    expect(page.get_by_text("No subscriptions.")).to_be_visible()
+    customer.refresh_from_db()
+    assert customer.permission_email == "refused"
 
 
 def test_citizen_cannot_open_the_hub(page, server, citizen, other_customer):
