@@ -128,9 +128,9 @@ def test_record_never_shows_custom_fields(csa, csa_client, customer):
 def test_record_query_budget(csa_client, django_assert_max_num_queries, rows):
     customer = customer_with(addresses=rows, history=rows)
     csa_client.get(f"/hub/customers/{customer.ucrn}/")  # the reference lists, read once into the cache
-    # session, user, roles, customer, primary address, addresses, history, merges, duplicates, cases,
-    # and the CSA's opening of it, for the start page
-    with django_assert_max_num_queries(11):
+    # session, user, roles, customer with its primary address, its extended data, the CSA's opening of it
+    # (for the start page), addresses, history, merges, duplicates, subscriptions, cases
+    with django_assert_max_num_queries(12):
         response = csa_client.get(f"/hub/customers/{customer.ucrn}/")
     assert response.content.decode().count('class="timeline__item') == rows
 
