@@ -58,7 +58,7 @@ def update(csa, ucrn: str, data: dict) -> None:
 
 
 def test_an_update_of_a_plain_field_names_it_and_the_names_made_of_it(csa, subscribed):
-    customer = CustomerFactory()
+    customer = CustomerFactory(first_name="Bea")
     before = get_output(customer.ucrn)
     update(csa, customer.ucrn, {"first_name": "Ann"})
     seen = changed(customer.ucrn)
@@ -124,6 +124,6 @@ def test_an_import_names_what_each_record_changed(csa, subscribed):
 
 def test_without_a_client_a_subscription_reads_no_names(csa, system_factory):
     Subscription.objects.create(name="bare", url="https://example.org/hook", kinds=KINDS, secret="s" * 40)
-    customer = CustomerFactory()
+    customer = CustomerFactory(first_name="Bea")
     update(csa, customer.ucrn, {"first_name": "Ann"})
     assert Delivery.objects.get().payload["changed"] == []  # no personal data at all, not even its names

@@ -42,7 +42,7 @@ def delivery(csa, customer, receiver):
     """One real delivery as the receiver got it, and the secret it was signed with."""
     subscription = Subscription.objects.create(name="crm", url=receiver.url, kinds=["profile.updated"])
     secret = subscription_new_secret(subscription=subscription)
-    profile_update(ucrn=customer.ucrn, data={"first_name": "Ann"}, user=csa, channel="api", full=False)
+    profile_update(ucrn=customer.ucrn, data={"first_name": "Ann-Signed"}, user=csa, channel="api", full=False)
     assert deliver_due().sent == 1
     [received] = receiver.received
     return secret, CaseInsensitiveMapping(received.headers), received.body
@@ -78,7 +78,7 @@ def test_each_attempt_is_signed_with_its_own_time(csa, customer, receiver, monke
     """A retry an hour later still verifies: it is signed when it is sent, not when it was written."""
     subscription = Subscription.objects.create(name="crm", url=receiver.url, kinds=["profile.updated"])
     secret = subscription_new_secret(subscription=subscription)
-    profile_update(ucrn=customer.ucrn, data={"first_name": "Ann"}, user=csa, channel="api", full=False)
+    profile_update(ucrn=customer.ucrn, data={"first_name": "Ann-Signed"}, user=csa, channel="api", full=False)
     receiver.script = [500]
     first_try, retry = timezone.now() + dt.timedelta(seconds=1), timezone.now() + dt.timedelta(hours=1)
     assert deliver_due(now=first_try).failed == 1 and deliver_due(now=retry).sent == 1

@@ -55,7 +55,7 @@ def rename(user, customer, first_name: str):
 def test_a_change_is_signed_and_carries_only_what_the_client_may_read(csa, customer, receiver, system_factory):
     system = system_factory(readable=["first_name"])
     subscription = subscribe(receiver.url, kinds=ALL_PROFILE, client=system.client)
-    profile_update(ucrn=customer.ucrn, data={"first_name": "Ann", "birth_date": "1970-01-01"}, user=csa,
+    profile_update(ucrn=customer.ucrn, data={"first_name": "Ann-Signed", "birth_date": "1970-01-01"}, user=csa,
                    channel="api", full=False)
     assert Delivery.objects.count() == 1 and receiver.received == []  # written, not sent: the worker sends
     assert deliver_due().sent == 1
@@ -70,7 +70,7 @@ def test_a_change_is_signed_and_carries_only_what_the_client_may_read(csa, custo
     assert request.headers["X-Hub-Event"] == payload["kind"] == "profile.updated"
     assert payload["ucrn"] == customer.ucrn and payload["channel"] == "api"
     assert payload["changed"] == ["first_name"]  # birth_date changed too: not readable, not named
-    assert payload["profile"] == {"ucrn": customer.ucrn, "first_name": "Ann", "version": 2,
+    assert payload["profile"] == {"ucrn": customer.ucrn, "first_name": "Ann-Signed", "version": 2,
                                   "created_at": payload["profile"]["created_at"],
                                   "updated_at": payload["profile"]["updated_at"]}
     delivery = Delivery.objects.get()
