@@ -145,8 +145,10 @@ def plan_for_update(
                 plan.note(older, "is_primary", True, False)
                 older.is_primary = False
             if older.end_date is None and not payload.options["keep_empty_end_dates"]:
-                plan.note(older, "end_date", None, today)
-                older.end_date = today
+                # A record that has not started yet ends the day it starts: never before its start.
+                end = max(today, older.start_date or today)
+                plan.note(older, "end_date", None, end)
+                older.end_date = end
     return plan
 
 

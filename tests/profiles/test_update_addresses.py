@@ -323,6 +323,16 @@ def test_new_record_dates_given(csa, moved):
     assert (new.start_date, new.end_date) == (dt.date(2023, 4, 5), dt.date(2030, 12, 31))
 
 
+def test_new_primary_ends_a_not_yet_started_record_on_its_start_date(csa, moved):
+    """An older open record that starts after today ends the day it starts, not today: an end date before
+    the start date is refused everywhere (SPEC 4.3.6), so a move must not make one either."""
+    future = AddressFactory(customer=moved, street="Future Street", start_date=today() + dt.timedelta(days=30))
+    update(csa, moved.ucrn, {**FULL, **NEW, **options(0, 1)})
+    future.refresh_from_db()
+    assert (future.start_date, future.end_date) == (today() + dt.timedelta(days=30), today() + dt.timedelta(days=30))
+    assert all(a.end_date is None or a.end_date >= a.start_date for a in addresses_of(moved))
+
+
 def test_new_primary_ends_every_open_older_record(csa, moved):
     """SPEC 4.3.3, address_is_primary 1: old blank end dates become today; set ones and start dates unchanged."""
     before = {a.pk: a for a in addresses_of(moved)}
