@@ -182,18 +182,38 @@ def deliver_due(*, now: dt.datetime | None = None, limit: int = 500) -> Report:
     clock (tests); by default each round and each send reads the time."""
     report = Report()
     while report.sent + report.failed < limit:
-        moment = now or timezone.now()
-        batch = claim(now=moment, size=min(50, limit - report.sent - report.failed))
+        batch = claim(now=now or timezone.now(), size=min(50, limit - report.sent - report.failed))
         if not batch:
             break
-        for delivery in batch:
-            # Each send reads the clock again: its signed timestamp is when it leaves, however long the
-            # sends before it in the batch took (a receiver refuses one more than 5 minutes old).
-            if send(delivery, now=now or timezone.now()):
-                report.sent += 1
-            else:
-                report.failed += 1
+        send_batch(batch, now=now, report=report)
     return report
+
+
+def send_batch(batch: list[Delivery], *, now: dt.datetime | None = None, report: Report | None = None) -> Report:
+    """Send the claimed `batch`, each delivery only while its lease is still this worker's."""
+    report = report or Report()
+    for delivery in batch:
+        # Each send reads the clock again: its signed timestamp is when it leaves, however long the
+        # sends before it in the batch took (a receiver refuses one more than 5 minutes old).
+        moment = now or timezone.now()
+        if not renew(delivery, now=moment):
+            continue  # the slow sends before it outlasted its lease, and another worker has claimed it
+        if send(delivery, now=moment):
+            report.sent += 1
+        else:
+            report.failed += 1
+    return report
+
+
+def renew(delivery: Delivery, *, now: dt.datetime) -> bool:
+    """Extend the lease this worker holds on `delivery` from `now`; False if it is no longer this
+    worker's. Compare-and-set on the lease's end, the worker's own mark since `claim` wrote it."""
+    until = now + lease()
+    held = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING, locked_until=delivery.locked_until)
+    if not held.update(locked_until=until):
+        return False
+    delivery.locked_until = until
+    return True
 
 
 def claim(*, now: dt.datetime, size: int) -> list[Delivery]:

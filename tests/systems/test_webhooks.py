@@ -23,7 +23,7 @@ from integrations.models import Case, Form
 from profiles.services import profile_create, profile_update
 from profiles.services.erasure import profile_erase
 from systems.models import Delivery, DeliveryAttempt, Subscription
-from systems.services.webhooks import claim, deliver_due, subscription_resume
+from systems.services.webhooks import claim, deliver_due, lease, send_batch, subscription_resume
 from tests.api.conftest import token_client
 from tests.concurrency.test_concurrent_updates import reference_lists  # noqa: F401 - a fixture
 from tests.factories import CustomerFactory
@@ -209,6 +209,32 @@ def test_a_claimed_delivery_is_not_claimed_again(csa, customer, receiver):
     assert len(claim(now=now, size=10)) == 1
     assert claim(now=now, size=10) == []  # a second worker: leased
     assert deliver_due(now=now).sent == 0
+
+
+def test_a_lease_that_ran_out_mid_batch_is_not_sent_twice(csa, receiver):
+    """A batch whose earlier sends were slow: the lease of a later delivery ran out and a second worker
+    claimed and sent it; the first worker then skips it instead of sending it again."""
+    subscribe(receiver.url)
+    first, second = CustomerFactory(), CustomerFactory()
+    rename(csa, first, "One")
+    rename(csa, second, "Two")
+    start = later(1)
+    slow_worker = claim(now=start, size=10)
+    expired = start + lease() + dt.timedelta(seconds=1)
+    other_worker = claim(now=expired, size=10)
+    assert len(slow_worker) == len(other_worker) == 2
+    assert send_batch(other_worker, now=expired).sent == 2
+    assert send_batch(slow_worker, now=expired + dt.timedelta(seconds=1)).sent == 0
+    assert len(receiver.received) == 2
+
+
+def test_a_lease_is_renewed_for_each_send(csa, customer, receiver):
+    """The worker still holding its lease sends, and each send starts a fresh lease: a slow batch keeps it."""
+    subscribe(receiver.url)
+    rename(csa, customer, "Kept")
+    start = later(1)
+    batch = claim(now=start, size=10)
+    assert send_batch(batch, now=start + lease() + dt.timedelta(seconds=5)).sent == 1  # ran out, nobody took it
 
 
 @pytest.mark.django_db(transaction=True)
