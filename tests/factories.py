@@ -73,3 +73,14 @@ class AddressFactory(DjangoModelFactory):
     start_date = factory.LazyFunction(lambda: dt.date(2020, 1, 1))
     end_date = None
     is_primary = False
+
+
+def form_journey_customer() -> Customer:
+    """Rita Runner, who consented, with a landline, preferences, and an address since 2019-05-01: the
+    customer the form journeys are run with, in process and in the browser."""
+    customer = CustomerFactory(first_name="Rita", last_name="Runner", consent_to_share=1,
+                               phone_number="+441174960239", mobile_number="", notification_preference=[3, 1],
+                               address=False)
+    AddressFactory(customer=customer, is_primary=True, flat="", house="7", street="Mill Lane", town="Bristol",
+                   postcode="BS1 4DJ", start_date=dt.date(2019, 5, 1))
+    return customer

@@ -16,7 +16,7 @@ from integrations.models import Case, Form
 from integrations.runner import submit
 from profiles.display import END_DATE_HELP
 from profiles.models import ChangeRecord, Customer
-from tests.factories import AddressFactory, CustomerFactory
+from tests.factories import CustomerFactory, form_journey_customer
 
 from .conftest import build_form, page_form
 
@@ -32,12 +32,7 @@ def demo(db):
 @pytest.fixture
 def rita(db):
     """A customer who consented, with a landline, preferences, and an address since 2019-05-01."""
-    customer = CustomerFactory(first_name="Rita", last_name="Runner", consent_to_share=1,
-                               phone_number="+441174960239", mobile_number="", notification_preference=[3, 1],
-                               address=False)
-    AddressFactory(customer=customer, is_primary=True, flat="", house="7", street="Mill Lane", town="Bristol",
-                   postcode="BS1 4DJ", start_date=dt.date(2019, 5, 1))
-    return customer
+    return form_journey_customer()
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 field, submit. The service then says exactly one field changed, in exactly one change record."""
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.utils import timezone
 
@@ -11,7 +9,7 @@ from integrations.demo import install_demo_forms
 from integrations.models import Case, Integration
 from profiles.models import Customer
 from profiles.selectors import change_history, profile_get
-from tests.factories import AddressFactory, CustomerFactory
+from tests.factories import form_journey_customer
 from tests.web.conftest import sign_in_as
 from tests.web.test_browser import axe_violations, tab_to
 
@@ -26,12 +24,7 @@ def forms(server):
 
 @pytest.fixture
 def rita(server):
-    customer = CustomerFactory(first_name="Rita", last_name="Runner", consent_to_share=1,
-                               phone_number="+441174960239", mobile_number="", notification_preference=[3, 1],
-                               address=False)
-    AddressFactory(customer=customer, is_primary=True, flat="", house="7", street="Mill Lane", town="Bristol",
-                   postcode="BS1 4DJ", start_date=dt.date(2019, 5, 1))
-    return customer
+    return form_journey_customer()
 
 
 def type_into(page, selector: str, text: str) -> None:
