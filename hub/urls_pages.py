@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from hub import duplicates, merge_pages, portal, privacy, views
+from hub.signin import SignInForm
 from integrations import views as integration_views
 
 hub_patterns = [
@@ -26,7 +27,8 @@ portal_patterns = [
 ]
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
+                                                          authentication_form=SignInForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),
     path("hub/", include((hub_patterns, "hub"))),

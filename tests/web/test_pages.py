@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from profiles.models import ChangeRecord, Customer
 from profiles.services import profile_update
+from systems.models import ApiClient
 from tests.factories import AddressFactory, CustomerFactory, UserFactory
 from tests.web.conftest import customer_with, signed_in
 
@@ -96,6 +97,15 @@ def test_sign_in_page_and_failed_sign_in(client, csa):
     response = client.post("/accounts/login/", {"username": "csa", "password": "wrong"})
     assert b'role="alert"' in response.content
 
+
+
+def test_an_api_clients_account_cannot_sign_in_to_the_pages(client, db):
+    """The pages apply no allow-list: the account a system uses for its token signs in nowhere, and says why."""
+    user = UserFactory(username="api-housing", role="csa")
+    ApiClient.objects.create(name="housing", user=user, readable=["first_name"])
+    response = client.post("/accounts/login/", {"username": "api-housing", "password": "demo-password"})
+    assert response.status_code == 200 and b"belongs to an API client" in response.content
+    assert client.get("/hub/").status_code == 302  # not signed in
 
 # --- the record ----------------------------------------------------------------------------------
 
