@@ -78,9 +78,9 @@ def test_an_address_corrected_in_place_names_the_fields_changed(csa, subscribed)
 
 
 def test_a_move_names_what_differs_from_the_old_address_and_the_old_records_end(csa, subscribed):
-    customer = CustomerFactory()  # house, street, town, postcode, uprn; since 2020-01-01; the UK
+    customer = CustomerFactory()  # house (digits: never "9B"), street, town, postcode, uprn, since 2020
     before = get_output(customer.ucrn)
-    update(csa, customer.ucrn, {"house": "9", "street": "Other Street", "postcode": "M1 1AE"})
+    update(csa, customer.ucrn, {"house": "9B", "street": "Other Street", "postcode": "M1 1AE"})
     seen = changed(customer.ucrn)
     # The town and the UPRN are blank at the new address: they changed too. The old record was end-dated.
     assert seen["all"] == ["end_date", "house", "postcode", "start_date", "street", "town", "uprn"]
