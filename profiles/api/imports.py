@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 
 from core.api import AllowListed, IsCSA
 from core.idempotency import idempotent
-from profiles.api.views import CHANNEL, errors
+from profiles.api.views import errors
+from profiles.models import Channel
 from profiles.services.imports import DEFAULT_MATCHING, MATCHING_MODES, MAX_BATCH, import_records
 
 
@@ -65,7 +66,7 @@ class ImportView(AllowListed, APIView):
         if not isinstance(options, dict):
             raise ValidationError({"options": ["Send an object of options."]})
         outcomes = import_records(records=records, matching=body.get("matching"), field_name=body.get("field_name"),
-                                  options=options, user=request.user, channel=CHANNEL)
+                                  options=options, user=request.user, channel=Channel.IMPORT)
         counts = {status: 0 for status in ("created", "updated", "unchanged", "error")}
         for outcome in outcomes:
             counts[outcome.status] += 1

@@ -36,7 +36,7 @@ from core import jsonlimits
 from core.roles import UserLike, is_csa
 from profiles import placeholders, values
 from profiles.access import check_may_ask, check_row, check_writable, customer_for
-from profiles.datanames import PERMISSION_NOTE, reference_memo
+from profiles.datanames import reference_memo
 from profiles.models import CUSTOM_FIELD_COUNT, Address, ChangeRecord, Customer
 from profiles.services.audit import write_customers
 from profiles.services.bulk import bulk_insert, bulk_update
@@ -132,9 +132,9 @@ def import_records(
         elif dry_run:
             outcomes[index] = RecordOutcome(index, "updated" if found else "created", found[0] if found else None)
         elif not bulk:
-            outcomes[index] = _import_one(index, _noted({**(options or {}), **record}), found, user, channel)
+            outcomes[index] = _import_one(index, {**(options or {}), **record}, found, user, channel)
         else:
-            jobs.append(_Job(index, _noted({**(options or {}), **record}), found[0] if found else None))
+            jobs.append(_Job(index, {**(options or {}), **record}, found[0] if found else None))
     for wave in _waves(jobs):
         _import_wave(wave, user, channel, outcomes)
     return outcomes  # type: ignore[return-value]  # every index has its outcome now
@@ -177,14 +177,6 @@ def _import_one(index: int, data: dict[str, Any], found: list[str], user: UserLi
 
 # A record's subscriptions (SPEC 8.2): [{"topic": slug, "channel": "email"}], after its profile is written.
 SUBSCRIPTIONS = "subscriptions"
-IMPORT_NOTE = "import"
-
-
-def _noted(data: dict[str, Any]) -> dict[str, Any]:
-    """How the permissions a record changes were given (SPEC 8.1: the door), unless the record says it."""
-    if any(isinstance(key, str) and key.lower() == PERMISSION_NOTE for key in data):
-        return data
-    return {PERMISSION_NOTE: IMPORT_NOTE, **data}
 
 
 WRITE_FAILED = "The database refused to write this record: nothing of it was written."
