@@ -26,7 +26,7 @@ from profiles.filters import QUALIFIED_REFERENCE, SEARCH_PARAMETERS
 from profiles.models import PERMISSION_CHANNELS
 from profiles.services.duplicates import REASONS, warning_message
 from profiles.services.extended import reference_sources
-from profiles.services.imports import DEFAULT_MATCHING, SUBSCRIPTIONS
+from profiles.services.imports import DEFAULT_MATCHING, EXTENDED, SUBSCRIPTIONS
 from systems.models import EXTENDED_PREFIX, ApiClient
 
 # Identifiers and bookkeeping, never personal: in every output.
@@ -261,6 +261,9 @@ def check_import(client: ApiClient, body: Any) -> None:
         if isinstance(record, Mapping) and SUBSCRIPTIONS in record:  # by channel, as permission_<channel>
             names.discard(SUBSCRIPTIONS)
             names |= subscription_names(record[SUBSCRIPTIONS])
+        if isinstance(record, Mapping) and isinstance(record.get(EXTENDED), Mapping):  # by source
+            names.discard(EXTENDED)
+            names |= {f"{EXTENDED_PREFIX}{slug}" for slug in record[EXTENDED]}
     check_write(client, names)
     mode = body.get("matching") if body.get("matching") is not None else DEFAULT_MATCHING
     matching = body.get("field_name") if mode == "custom" else mode

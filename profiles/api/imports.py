@@ -25,7 +25,11 @@ class ImportInputSerializer(serializers.Serializer):
     field_name = serializers.CharField(required=False, help_text="With matching `custom`: custom_1 .. custom_28.")
     options = serializers.DictField(required=False, help_text="SPEC 4.2 options for every record of the batch.")
     records = serializers.ListField(child=serializers.DictField(), max_length=MAX_BATCH,
-                                    help_text="Objects of data names; a record's own options override the batch's.")
+                                    help_text="Objects of data names; a record's own options override the batch's. "
+                                              'A record may also carry `"subscriptions": [{"topic": slug, "channel": '
+                                              '"email"}]` and `"extended": {"council_tax": {...}}` (each source\'s '
+                                              "object replaced whole, with the codes of `PUT .../extended/{source}`, "
+                                              "errors keyed `extended.<source>`).")
 
 
 class RecordOutcomeSerializer(serializers.Serializer):
