@@ -11,7 +11,16 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from profiles.models import ChangeRecord, Customer, ExtendedData, ExtendedReference, ExtendedSource, Subscription, Topic
+from profiles.models import (
+    ChangeRecord,
+    Customer,
+    ExtendedData,
+    ExtendedReference,
+    ExtendedSource,
+    Merge,
+    Subscription,
+    Topic,
+)
 from profiles.selectors import profile_get
 from profiles.services.erasure import profile_erase
 from profiles.services.export import profile_export
@@ -164,17 +173,23 @@ def test_a_source_whose_keys_the_survivor_uses_elsewhere_stays_behind(csa, survi
 def test_export_and_erasure_still_reach_everything_after_a_merge(csa, admin_user, survivor, duplicate, topics,
                                                                   sources):
     sub(csa, duplicate, "council-tax")
-    sub(csa, survivor, "council-tax")  # stays behind on the merged record
+    sub(csa, duplicate, "bin-reminders")  # moves
+    sub(csa, survivor, "council-tax")  # the duplicate's stays behind on the merged record
     extended_put(ucrn=duplicate.ucrn, source="council_tax", data={"account": "CT-2"}, user=csa, channel="api")
+    extended_put(ucrn=duplicate.ucrn, source="housing", data={"tenancy": "H-1"}, user=csa, channel="api")  # moves
     extended_put(ucrn=survivor.ucrn, source="council_tax", data={"account": "CT-1"}, user=csa, channel="api")
     do_merge(csa, survivor, duplicate)
 
     export = profile_export(ucrn=survivor.ucrn, user=csa, channel="api")
-    assert len(export["subscriptions"]) == 2
-    assert {row["data"]["account"] for row in export["extended"]} == {"CT-1", "CT-2"}
+    assert len(export["subscriptions"]) == 3
+    assert {str(row["data"]) for row in export["extended"]} == {
+        str({"account": "CT-1"}), str({"account": "CT-2"}), str({"tenancy": "H-1"})}
 
     profile_erase(ucrn=survivor.ucrn, user=admin_user, channel="admin")
     assert not ExtendedData.objects.exists() and not ExtendedReference.objects.exists()
+    moved = Merge.objects.get().moved  # the merge's record of what moved keeps ids, not values
+    assert moved["extended"] == {"housing": {"tenancy": "[erased]"}}
+    assert len(moved["subscriptions"]["moved"]) == 1 and isinstance(moved["subscriptions"]["moved"][0], int)
     assert not Subscription.objects.filter(ended_at__isnull=True).exists()
 
 
