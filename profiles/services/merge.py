@@ -280,7 +280,7 @@ def merge_undo(*, merge_id: Any, user: UserLike, channel: str, ucrn: Any = None)
 
         for rows in registry.merged_rows():
             rows.move_back(moved.get(rows.key, []), survivor, merged)
-        contact_data.move_subscriptions_back(moved.get("subscriptions", {}), survivor, merged)
+        undo_changes += contact_data.move_subscriptions_back(moved.get("subscriptions", {}), survivor, merged)
         contact_data.move_extended_back(moved.get("extended", {}), survivor, merged)
         undo_changes += [change(contact_data.data_name(slug), data, {})
                          for slug, data in moved.get("extended", {}).items()]

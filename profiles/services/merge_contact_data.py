@@ -81,23 +81,34 @@ def move_subscriptions(merged: Customer, survivor: Customer,
               if (s.topic_id, s.channel) not in held
               and getattr(survivor, f"permission_{s.channel}") == Permission.GRANTED]
     Subscription.objects.filter(pk__in=[s.pk for s in moving]).update(customer=survivor)
-    entries = ending + [change(SUBSCRIPTION, None, {"id": s.pk, "topic": s.topic.slug, "channel": s.channel,
-                                                    "address": s.address}) for s in moving]
+    entries = ending + [change(SUBSCRIPTION, None, _value(s)) for s in moving]
     ids = {"moved": [s.pk for s in moving], "ended": [e["before"]["id"] for e in ending]}
     return ids, entries
 
 
-def move_subscriptions_back(ids: dict[str, list[int]], survivor: Customer, merged: Customer) -> None:
+def move_subscriptions_back(ids: dict[str, list[int]], survivor: Customer, merged: Customer) -> list[dict[str, Any]]:
     """The undo: the moved subscriptions still the survivor's go back; the ones the merge ended are current
-    again unless the survivor has subscribed to that topic on that channel since."""
-    Subscription.objects.filter(pk__in=ids.get("moved", []), customer=survivor).update(customer=merged)
+    again unless the survivor has subscribed to that topic on that channel since. The survivor's change
+    entries saying so."""
+    going = list(Subscription.objects.filter(pk__in=ids.get("moved", []), customer=survivor)
+                 .select_related("topic").order_by("pk"))
+    Subscription.objects.filter(pk__in=[s.pk for s in going]).update(customer=merged)
+    entries = [change(SUBSCRIPTION, _value(s), None) for s in going]
     held = set(survivor.subscriptions.filter(ended_at__isnull=True).values_list("topic_id", "channel"))
     for subscription in Subscription.objects.filter(pk__in=ids.get("ended", []), customer=survivor,
-                                                    ended_at__isnull=False).order_by("pk"):
+                                                    ended_at__isnull=False).select_related("topic").order_by("pk"):
         if (subscription.topic_id, subscription.channel) not in held:
             subscription.ended_at = None
             subscription.save(update_fields=["ended_at"])
             held.add((subscription.topic_id, subscription.channel))
+            entries.append(change(SUBSCRIPTION, None, _value(subscription)))
+    return entries
+
+
+def _value(subscription: Subscription) -> dict[str, Any]:
+    """A subscription as its change entries show it."""
+    return {"id": subscription.pk, "topic": subscription.topic.slug, "channel": subscription.channel,
+            "address": subscription.address}
 
 
 # --- extended data ---------------------------------------------------------------------------------------

@@ -108,6 +108,9 @@ def test_a_refusal_on_the_merged_record_wins_over_a_grant_even_when_chosen(csa, 
     merge_undo(merge_id=merge.pk, user=csa, channel="hub")
     assert fresh(survivor).permission_email == "granted"
     assert current(survivor) == {("bin-reminders", "email")}
+    record = ChangeRecord.objects.filter(customer=survivor, action="unmerge").get()
+    [entry] = [e for e in record.changes if e["field"] == "subscription"]
+    assert entry["before"] is None and entry["after"]["topic"] == "bin-reminders"  # current again
 
 
 def test_the_survivors_refusal_stands_and_the_merged_records_subscriptions_stay_behind(
