@@ -24,7 +24,7 @@ from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Greatest, Lower
 from ukpostcodeutils.validation import is_valid_partial_postcode
 
-from profiles import fuzzy, values
+from profiles import fuzzy, registry, values
 from profiles.indexes import SEARCH_ORDER, SortKey, search_key_text
 from profiles.models import Address, ContactType, Customer, ExtendedReference, Status
 from profiles.services.extended import reference_key, reference_sources
@@ -77,11 +77,15 @@ def _reference_source(slug: str) -> int | None:
     return source["id"] if source else None
 
 
-def _reference_customer_ids(text: str, *, source: int | None = None) -> list[int]:
+def _reference_customer_ids(text: str, *, source: int | None = None, user: object = None) -> list[int]:
     """The customers whose reference in `source` is `text` (any case); without a source, in any source that
-    says its reference is unique (none: no query). An index lookup on the references table
-    (`ExtendedReference`), made before the search query, as the UPRN's."""
+    says its reference is unique (none: no query). Only sources `user` may read count (allow-lists by
+    source, `registry.readable_sources`): matching by a reference reveals it. An index lookup on the
+    references table (`ExtendedReference`), made before the search query, as the UPRN's."""
+    readable = registry.readable_sources(user)
+    allowed = {s["id"] for slug, s in reference_sources().items() if readable is None or slug in readable}
     sources = [source] if source else [s["id"] for s in reference_sources().values() if s["unique"]]
+    sources = [s for s in sources if s in allowed]
     if not sources:
         return []
     references = ExtendedReference.objects.filter(key=reference_key(text), source_id__in=sources)
@@ -224,11 +228,16 @@ class CustomerFilterSet(django_filters.FilterSet):
         if not text:
             return queryset
         if (qualified := QUALIFIED_REFERENCE.match(text)) and (source := _reference_source(qualified.group(1))):
-            return queryset.filter(pk__in=_reference_customer_ids(qualified.group(2), source=source))
+            return queryset.filter(pk__in=_reference_customer_ids(qualified.group(2), source=source, user=self.user))
         queryset, match = self._match(queryset, text)
-        if ids := _reference_customer_ids(text):  # a unique source's reference, by its bare value
+        if ids := _reference_customer_ids(text, user=self.user):  # a unique source's reference, by its bare value
             match |= Q(pk__in=ids)
         return queryset.filter(match)
+
+    @property
+    def user(self) -> object:
+        """Who searches (None without a request): a reference matches only in a source they may read."""
+        return getattr(self.request, "user", None)
 
     def _match(self, queryset: QuerySet[Customer], text: str) -> tuple[QuerySet[Customer], Q]:
         if "@" in text:

@@ -296,6 +296,7 @@ class Channel(models.TextChoices):
     COMMAND = "command", "Command"
     HUB = "hub", "Hub page"
     EVENT = "event", "Event rule"
+    IMPORT = "import", "Import"
 
 
 class ChangeRecord(models.Model):

@@ -217,3 +217,20 @@ def register_merge(key: str, *, count: Callable[[Customer], int],
 def merged_rows() -> list[MergedRows]:
     """Every registered app's rows that a merge moves, in the order the apps registered them."""
     return list(_merged.values())
+
+
+# --- the sources a user may read -------------------------------------------------------------------------
+
+SourceReader = Callable[[Any], "frozenset[str] | None"]
+_source_reader: list[SourceReader] = []
+
+
+def register_source_reader(reader: SourceReader) -> None:
+    """Register who may read which extended data source (`reader(user)`: the slugs, or None for every
+    source), from the `AppConfig.ready()` of the app that keeps the allow-lists. Registering again replaces it."""
+    _source_reader[:] = [reader]
+
+
+def readable_sources(user: Any) -> frozenset[str] | None:
+    """The slugs of the sources `user` may read (a search by their references reveals them), or None: all."""
+    return _source_reader[0](user) if _source_reader else None

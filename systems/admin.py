@@ -152,6 +152,12 @@ class RuleActionForm(forms.ModelForm):
         model = RuleAction
         fields = ["property", "data_name", "strategy"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A source's whole object (`extended.<source>`): the property copied must be a JSON object.
+        self.fields["data_name"].choices = [*self.fields["data_name"].choices,
+                                            *((n, n) for n in extended_choices())]
+
 
 class RuleActionInline(admin.TabularInline):
     model = RuleAction

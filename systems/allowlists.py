@@ -22,10 +22,11 @@ from profiles.datanames import (
     PROFILE_NAMES,
     READ_ONLY_NAMES,
 )
-from profiles.filters import SEARCH_PARAMETERS
+from profiles.filters import QUALIFIED_REFERENCE, SEARCH_PARAMETERS
 from profiles.models import PERMISSION_CHANNELS
 from profiles.services.duplicates import REASONS, warning_message
-from profiles.services.imports import DEFAULT_MATCHING, SUBSCRIPTIONS
+from profiles.services.extended import reference_sources
+from profiles.services.imports import DEFAULT_MATCHING, EXTENDED, SUBSCRIPTIONS
 from systems.models import EXTENDED_PREFIX, ApiClient
 
 # Identifiers and bookkeeping, never personal: in every output.
@@ -224,7 +225,28 @@ def check_search(client: ApiClient, params: Mapping[str, Any],
     unknown = set(params) - set(parameters)
     if unknown:
         raise FieldNotAllowed(unknown, message="API clients may not search by this parameter.")
-    check_read(client, {name for param in params if params.get(param) for name in parameters[param]})
+    names = {name for param in params if params.get(param) for name in parameters[param]}
+    check_read(client, names | searched_sources(params.get("search")))
+
+
+def searched_sources(text: Any) -> set[str]:
+    """`extended.<source>` for a search box's `source:value` naming a source with a reference: a client that
+    may not read the source is refused (403) rather than shown nothing, as for any name it may not read."""
+    qualified = QUALIFIED_REFERENCE.match(text.strip()) if isinstance(text, str) else None
+    if qualified is None or qualified.group(1).lower() not in reference_sources():
+        return set()
+    return {f"{EXTENDED_PREFIX}{qualified.group(1).lower()}"}
+
+
+def readable_sources(user: Any) -> frozenset[str] | None:
+    """The extended data sources `user`'s API client may read (`extended.<slug>` readable), or None for a
+    user without a client (every source): the search by reference matches only in these
+    (`profiles.registry.register_source_reader`, from `SystemsConfig.ready`)."""
+    client = client_of(user)
+    if client is None:
+        return None
+    return frozenset(name.removeprefix(EXTENDED_PREFIX) for name in readable(client)
+                     if name.startswith(EXTENDED_PREFIX))
 
 
 def check_import(client: ApiClient, body: Any) -> None:
@@ -239,6 +261,9 @@ def check_import(client: ApiClient, body: Any) -> None:
         if isinstance(record, Mapping) and SUBSCRIPTIONS in record:  # by channel, as permission_<channel>
             names.discard(SUBSCRIPTIONS)
             names |= subscription_names(record[SUBSCRIPTIONS])
+        if isinstance(record, Mapping) and isinstance(record.get(EXTENDED), Mapping):  # by source
+            names.discard(EXTENDED)
+            names |= {f"{EXTENDED_PREFIX}{slug}" for slug in record[EXTENDED]}
     check_write(client, names)
     mode = body.get("matching") if body.get("matching") is not None else DEFAULT_MATCHING
     matching = body.get("field_name") if mode == "custom" else mode

@@ -11,12 +11,14 @@ class SystemsConfig(AppConfig):
         from integrations.models import Case
         from profiles import registry
         from profiles.signals import profile_changed, profile_changes
-        from systems import privacy, receivers
+        from systems import allowlists, privacy, receivers
         from systems.models import ApiClient, Subscription
         from systems.services.webhooks import subscriptions_changed
 
         # Events and deliveries are the customer's: erasure and the subject access export reach them here.
         registry.register(privacy.SECTION, export=privacy.export_events, erase=privacy.erase_events)
+        # A search by another system's reference matches only in the sources the client may read.
+        registry.register_source_reader(allowlists.readable_sources)
         profile_changed.connect(receivers.on_profile_changed, dispatch_uid="systems-webhooks-profile")
         profile_changes.connect(receivers.on_profile_changes, dispatch_uid="systems-webhooks-profiles")
         post_save.connect(receivers.on_case_saved, sender=Case, dispatch_uid="systems-webhooks-case")

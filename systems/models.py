@@ -283,7 +283,8 @@ def check_action(*, data_name: str, strategy: str, client: ApiClient | None) -> 
     """Why a rule may not have this action (the admin refuses it), or nothing."""
     if data_name == "email_address":
         message, code = "A rule cannot change the email address: a CSA changes it.", "email_not_updatable"
-    elif data_name not in WRITE_CHOICES:
+    elif data_name not in WRITE_CHOICES and not (data_name.startswith(EXTENDED_PREFIX)
+                                                 and data_name in extended_choices()):
         message, code = f"{data_name!r} is not a data name a rule can write.", "unknown_field"
     elif strategy == RuleAction.Strategy.ADD_TO_LIST and data_name not in LIST_NAMES:
         message, code = f"Add to list works on list data names only ({', '.join(sorted(LIST_NAMES))}).", "invalid"

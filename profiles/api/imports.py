@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 
 from core.api import AllowListed, IsCSA
 from core.idempotency import idempotent
-from profiles.api.views import CHANNEL, errors
+from profiles.api.views import errors
+from profiles.models import Channel
 from profiles.services.imports import DEFAULT_MATCHING, MATCHING_MODES, MAX_BATCH, import_records
 
 
@@ -24,7 +25,11 @@ class ImportInputSerializer(serializers.Serializer):
     field_name = serializers.CharField(required=False, help_text="With matching `custom`: custom_1 .. custom_28.")
     options = serializers.DictField(required=False, help_text="SPEC 4.2 options for every record of the batch.")
     records = serializers.ListField(child=serializers.DictField(), max_length=MAX_BATCH,
-                                    help_text="Objects of data names; a record's own options override the batch's.")
+                                    help_text="Objects of data names; a record's own options override the batch's. "
+                                              'A record may also carry `"subscriptions": [{"topic": slug, "channel": '
+                                              '"email"}]` and `"extended": {"council_tax": {...}}` (each source\'s '
+                                              "object replaced whole, with the codes of `PUT .../extended/{source}`, "
+                                              "errors keyed `extended.<source>`).")
 
 
 class RecordOutcomeSerializer(serializers.Serializer):
@@ -65,7 +70,7 @@ class ImportView(AllowListed, APIView):
         if not isinstance(options, dict):
             raise ValidationError({"options": ["Send an object of options."]})
         outcomes = import_records(records=records, matching=body.get("matching"), field_name=body.get("field_name"),
-                                  options=options, user=request.user, channel=CHANNEL)
+                                  options=options, user=request.user, channel=Channel.IMPORT)
         counts = {status: 0 for status in ("created", "updated", "unchanged", "error")}
         for outcome in outcomes:
             counts[outcome.status] += 1

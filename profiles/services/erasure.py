@@ -52,7 +52,7 @@ ADDRESS_KEPT = {"id", "customer", "start_date", "end_date", "is_primary", "creat
 STRUCTURE_KEYS = frozenset({"kind", "field", "created", "address_id", "code"})
 # Keys of a merge's `moved` that hold ids and flags (what moved where), not values.
 MOVED_KEYS = frozenset({"addresses", "demoted", "cases", "change_records", "portal_user", "records",
-                        "email_moved"})
+                        "email_moved", "subscriptions"})
 ERASED_USERNAME = "erased-"
 
 

@@ -1,10 +1,12 @@
 """Other systems' data (SPEC 8.3): per customer and per registered source, one JSON object, replaced whole.
 
-Every door (the API's `PUT .../extended/{source}/`, and any other caller: an import, an event) calls
-`extended_put`: one transaction that checks the source, the JSON limits, the source's size and key limits and
-that no top-level key is already another source's, then writes the object, the source's reference (its own
-small indexed row, for the search box) and the customer's change record naming the source
-(`extended.<source>`), which renews the cached Get and tells the webhooks.
+The API's `PUT .../extended/{source}/` calls `extended_put`: one transaction that checks the source, the
+JSON limits, the source's size and key limits and that no top-level key is already another source's, then
+writes the object, the source's reference (its own small indexed row, for the search box) and the
+customer's change record naming the source (`extended.<source>`), which renews the cached Get and tells the
+webhooks. The import's records and the event rules carry several sources at once (`{"council_tax": {...}}`)
+and call `extended_put_locked` on the customer they have locked: the same checks and codes (each error
+keyed `extended.<source>`), the change entries returned for their own change record.
 """
 from __future__ import annotations
 
@@ -164,7 +166,6 @@ def extended_put(*, ucrn: Any, source: Any, data: Any, user: UserLike, channel: 
         raise PermissionDenied("Only customer service agents and other systems may write extended data.")
     found = source_of(source)
     check_limits(found, data)
-    name = data_name(found.slug)
     with transaction.atomic():
         check_may_ask(user, ucrn)
         row = profile_row(ucrn, lock=True)
@@ -173,27 +174,65 @@ def extended_put(*, ucrn: Any, source: Any, data: Any, user: UserLike, channel: 
         check_writable(customer, user)
         if expected_version is not None and customer.version != expected_version:
             raise VersionConflict(current_version=customer.version)
-        _check_keys_unique(customer, found, data)
-        reference = reference_of(found, data)
-        if reference is not None and found.reference_unique:
-            # the source's row lock: two customers given one unique reference at once are taken in turn
-            ExtendedSource.objects.select_for_update().filter(pk=found.pk).first()
-            _check_reference_free(customer, found, reference)
-        current = ExtendedData.objects.filter(customer=customer, source=found).first()
-        before = current.data if current is not None else {}
-        if _canonical(before) == _canonical(data):  # as JSON: `true` is not `1`, key order does not count
+        entry = _replace(customer, found, data)
+        if entry is None:
             return ExtendedResult(customer, found.slug, data, changed=False)
-        if not data:
-            ExtendedData.objects.filter(customer=customer, source=found).delete()
-        elif current is None:
-            ExtendedData.objects.create(customer=customer, source=found, data=data)
-        else:
-            current.data = data
-            current.save(update_fields=["data", "updated_at"])
-        _write_reference(customer, found, reference)
         write_customer(customer=customer, fields=[], user=user, channel=channel, action=ChangeRecord.Action.UPDATE,
-                       changes=[change(name, before, data)])
+                       changes=[entry])
     return ExtendedResult(customer, found.slug, data, changed=True)
+
+
+def extended_put_locked(customer: Customer, extended: Any, *, user: UserLike) -> list[dict[str, Any]]:
+    """Replace several sources' objects of a customer the caller has locked and may write (an import record's
+    or an event's `{"council_tax": {...}, ...}`), in the caller's transaction, without its change record:
+    the change entries (none for an object unchanged). The rules and codes of `extended_put`, each error
+    keyed `extended.<source>` (a source named wrongly too), all of them at once; the caller's transaction
+    undoes what was written before an error."""
+    if not is_csa(user):
+        raise PermissionDenied("Only customer service agents and other systems may write extended data.")
+    if not isinstance(extended, dict):
+        raise ValidationError({SECTION: ValidationError(
+            'Send an object of sources: {"council_tax": {...}}.', code="invalid")})
+    entries, errors = [], {}
+    for slug, data in extended.items():
+        try:
+            found = source_of(slug)
+            check_limits(found, data)
+            entry = _replace(customer, found, data)
+        except ValidationError as error:
+            for name, found_errors in error.error_dict.items():
+                errors.setdefault(data_name(str(slug)[:60]) if name == "source" else name, []).extend(found_errors)
+            continue
+        if entry is not None:
+            entries.append(entry)
+    if errors:
+        raise ValidationError(errors)
+    return entries
+
+
+def _replace(customer: Customer, source: ExtendedSource, data: dict[str, Any]) -> dict[str, Any] | None:
+    """Replace the locked customer's object of `source` (its shape and limits checked): the keys unique across
+    its sources, a unique reference free, then the object and its reference written. The change entry, or
+    None when the object is the same as JSON (`true` is not `1`, key order does not count)."""
+    _check_keys_unique(customer, source, data)
+    reference = reference_of(source, data)
+    if reference is not None and source.reference_unique:
+        # the source's row lock: two customers given one unique reference at once are taken in turn
+        ExtendedSource.objects.select_for_update().filter(pk=source.pk).first()
+        _check_reference_free(customer, source, reference)
+    current = ExtendedData.objects.filter(customer=customer, source=source).first()
+    before = current.data if current is not None else {}
+    if _canonical(before) == _canonical(data):
+        return None
+    if not data:
+        ExtendedData.objects.filter(customer=customer, source=source).delete()
+    elif current is None:
+        ExtendedData.objects.create(customer=customer, source=source, data=data)
+    else:
+        current.data = data
+        current.save(update_fields=["data", "updated_at"])
+    _write_reference(customer, source, reference)
+    return change(data_name(source.slug), before, data)
 
 
 def _canonical(data: Any) -> str:

@@ -36,10 +36,12 @@ from core import jsonlimits
 from core.roles import UserLike, is_csa
 from profiles import placeholders, values
 from profiles.access import check_may_ask, check_row, check_writable, customer_for
-from profiles.datanames import PERMISSION_NOTE, reference_memo
+from profiles.datanames import reference_memo
 from profiles.models import CUSTOM_FIELD_COUNT, Address, ChangeRecord, Customer
-from profiles.services.audit import write_customers
+from profiles.services.audit import write_customer, write_customers
 from profiles.services.bulk import bulk_insert, bulk_update
+from profiles.services.extended import SECTION as EXTENDED_SECTION
+from profiles.services.extended import extended_put_locked
 from profiles.services.permissions import refused_channels
 from profiles.services.profiles import (
     ProfileDecision,
@@ -116,8 +118,8 @@ def import_records(
     key = check_matching(matching, field_name)
     if len(records) > MAX_BATCH:
         raise ValidationError({"records": ValidationError(f"Send at most {MAX_BATCH} records.", code="max_length")})
-    if any(isinstance(r, Mapping) and SUBSCRIPTIONS in r for r in records):
-        bulk = False  # subscriptions are written record by record, each with its record's write
+    if any(isinstance(r, Mapping) and (SUBSCRIPTIONS in r or EXTENDED in r) for r in records):
+        bulk = False  # subscriptions and extended data are written record by record, each with its record's write
     matches = _matches(key, [_match_value(key, r) for r in records])
     outcomes: list[RecordOutcome | None] = [None] * len(records)
     jobs: list[_Job] = []
@@ -132,9 +134,9 @@ def import_records(
         elif dry_run:
             outcomes[index] = RecordOutcome(index, "updated" if found else "created", found[0] if found else None)
         elif not bulk:
-            outcomes[index] = _import_one(index, _noted({**(options or {}), **record}), found, user, channel)
+            outcomes[index] = _import_one(index, {**(options or {}), **record}, found, user, channel)
         else:
-            jobs.append(_Job(index, _noted({**(options or {}), **record}), found[0] if found else None))
+            jobs.append(_Job(index, {**(options or {}), **record}, found[0] if found else None))
     for wave in _waves(jobs):
         _import_wave(wave, user, channel, outcomes)
     return outcomes  # type: ignore[return-value]  # every index has its outcome now
@@ -154,6 +156,7 @@ def _import_one(index: int, data: dict[str, Any], found: list[str], user: UserLi
     """One record in its own transaction through the profile service (the record-at-a-time path)."""
     data = dict(data)
     subscriptions = data.pop(SUBSCRIPTIONS, None)
+    extended = data.pop(EXTENDED, None)
     try:
         with transaction.atomic():
             if found:
@@ -162,6 +165,14 @@ def _import_one(index: int, data: dict[str, Any], found: list[str], user: UserLi
             else:
                 result = profile_create(data=_create_data(data), user=user, channel=channel)
                 outcome = RecordOutcome(index, "created", result.customer.ucrn)
+            if extended is not None:
+                customer = customer_for(user, result.customer.ucrn, lock=True)
+                entries = extended_put_locked(customer, extended, user=user)
+                if entries:
+                    write_customer(customer=customer, fields=[], user=user, channel=channel,
+                                   action=ChangeRecord.Action.UPDATE, changes=entries)
+                if entries and outcome.status == "unchanged":
+                    outcome = RecordOutcome(index, "updated", outcome.ucrn)
             if subscriptions is not None:
                 customer = customer_for(user, result.customer.ucrn, lock=True)
                 if subscribe_many(customer, subscriptions, user=user, door=channel) and outcome.status == "unchanged":
@@ -177,14 +188,9 @@ def _import_one(index: int, data: dict[str, Any], found: list[str], user: UserLi
 
 # A record's subscriptions (SPEC 8.2): [{"topic": slug, "channel": "email"}], after its profile is written.
 SUBSCRIPTIONS = "subscriptions"
-IMPORT_NOTE = "import"
-
-
-def _noted(data: dict[str, Any]) -> dict[str, Any]:
-    """How the permissions a record changes were given (SPEC 8.1: the door), unless the record says it."""
-    if any(isinstance(key, str) and key.lower() == PERMISSION_NOTE for key in data):
-        return data
-    return {PERMISSION_NOTE: IMPORT_NOTE, **data}
+# A record's extended data by source (SPEC 8.3): {"council_tax": {...}}, each object replaced whole as by
+# `PUT .../extended/{source}/`, after its profile is written.
+EXTENDED = EXTENDED_SECTION
 
 
 WRITE_FAILED = "The database refused to write this record: nothing of it was written."

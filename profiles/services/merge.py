@@ -10,6 +10,8 @@ A merge keeps one record, the **survivor**, and folds the other, the **merged** 
 - every address record of the merged customer moves to the survivor as history: not primary, dates
   untouched (a merge invents no end dates), unless the merged record's primary address was chosen, in
   which case it stays primary and the survivor's primary stops being primary (still at most one).
+- contact permissions, subscriptions and other systems' data follow the rules of
+  `profiles.services.merge_contact_data` (a refusal on either record is never lost).
 - the merged customer's change records, and the rows other apps keep about it that follow it (cases:
   `profiles.registry.register_merge`), move to the survivor; its portal account moves too if
   the survivor has none (a citizen whose record was merged then sees the survivor: the same person).
@@ -39,9 +41,10 @@ from django.utils import timezone
 from core.roles import UserLike, is_csa
 from profiles import registry
 from profiles.access import customer_for
-from profiles.datanames import ADDRESS_NAMES, PROFILE_NAMES, READ_ONLY_NAMES
+from profiles.datanames import ADDRESS_NAMES, PERMISSION_NAMES, PROFILE_NAMES, READ_ONLY_NAMES
 from profiles.display import label
 from profiles.models import MERGED_STATUS, Address, ChangeRecord, Customer, Merge
+from profiles.services import merge_contact_data as contact_data
 from profiles.services.addresses import address_values
 from profiles.services.audit import change, jsonable, write_customer
 from profiles.services.profiles import _email_taken as email_taken_by_another
@@ -102,7 +105,7 @@ def merge_preview(*, survivor_ucrn: Any, merged_ucrn: Any, user: UserLike) -> Me
     for name, spec in PROFILE_NAMES.items():
         s_value, m_value = getattr(survivor, spec.attr), getattr(merged, spec.attr)
         if s_value != m_value:
-            preview.rows.append(FieldRow(name, s_value, m_value, _default(s_value)))
+            preview.rows.append(FieldRow(name, s_value, m_value, _default(name, s_value, m_value)))
     return preview
 
 
@@ -142,6 +145,9 @@ def profile_merge(
                 setattr(survivor, attr, after)
                 field_changes.append(change(name, before, after))
                 fields_after[name] = jsonable(after)
+        take_primary = applied.get(ADDRESS) == MERGED and m_primary is not None
+        contact_data.check_contacts(survivor, field_changes, has_address=s_primary is not None or take_primary)
+        contact_data.note_refusals(field_changes)
         merged_changes = []
         email_moved = bool(merged.email_address) and survivor.email_address.lower() == merged.email_address.lower()
         if email_moved:  # emails are unique: the merged record lets go of it first
@@ -151,7 +157,6 @@ def profile_merge(
 
         # Addresses: history on the survivor; primary only when chosen (the survivor's stops being it first).
         address_changes, demoted = [], []
-        take_primary = applied.get(ADDRESS) == MERGED and m_primary is not None
         if take_primary and s_primary is not None:
             s_primary.is_primary = False
             s_primary.save(update_fields=["is_primary"])
@@ -164,6 +169,8 @@ def profile_merge(
             address_changes.append(change("address", None, address_values(record), address_id=record.pk))
 
         others = {rows.key: rows.move(merged, survivor) for rows in registry.merged_rows()}  # (ids, labels)
+        subscription_ids, subscription_changes = contact_data.move_subscriptions(merged, survivor, field_changes)
+        extended_moved, extended_changes = contact_data.move_extended(merged, survivor)
         record_ids = list(merged.change_records.order_by("pk").values_list("pk", flat=True))
         ChangeRecord.objects.filter(pk__in=record_ids).update(customer=survivor)
 
@@ -191,6 +198,8 @@ def profile_merge(
                 **{key: ids for key, (ids, _) in others.items()},
                 "change_records": record_ids,
                 "portal_user": portal_user_id,
+                "subscriptions": subscription_ids,
+                "extended": extended_moved,
             },
         )
         link = {"merge_id": merge.pk}
@@ -199,6 +208,7 @@ def profile_merge(
             user=user, channel=channel, action=ChangeRecord.Action.MERGE,
             changes=[{**change("merged_from", None, merged.ucrn), **link}, *field_changes, *address_changes,
                      *(change(key, None, ", ".join(labels)) for key, (_, labels) in others.items() if labels),
+                     *subscription_changes, *extended_changes,
                      *([change("portal_user", None, "linked")] if portal_user_id else [])],
         )
         merged_record = write_customer(
@@ -270,6 +280,10 @@ def merge_undo(*, merge_id: Any, user: UserLike, channel: str, ucrn: Any = None)
 
         for rows in registry.merged_rows():
             rows.move_back(moved.get(rows.key, []), survivor, merged)
+        undo_changes += contact_data.move_subscriptions_back(moved.get("subscriptions", {}), survivor, merged)
+        contact_data.move_extended_back(moved.get("extended", {}), survivor, merged)
+        undo_changes += [change(contact_data.data_name(slug), data, {})
+                         for slug, data in moved.get("extended", {}).items()]
         ChangeRecord.objects.filter(pk__in=moved["change_records"]).update(customer=merged)
 
         # The survivor first: it lets go of the merged record's email and portal account.
@@ -401,7 +415,9 @@ def _blank(value: Any) -> bool:
     return value is None or value == "" or value == []
 
 
-def _default(survivor_value: Any) -> str:
+def _default(name: str, survivor_value: Any, merged_value: Any) -> str:
+    if name in PERMISSION_NAMES:
+        return contact_data.permission_choice(survivor_value, merged_value, None)
     return SURVIVOR if not _blank(survivor_value) else MERGED
 
 
@@ -411,8 +427,10 @@ def _applied_choices(given: dict[str, str], survivor: Customer, merged: Customer
     applied = {}
     for name, spec in PROFILE_NAMES.items():
         s_value, m_value = getattr(survivor, spec.attr), getattr(merged, spec.attr)
-        if name in given or s_value != m_value:
-            applied[name] = given.get(name, _default(s_value))
+        if name in PERMISSION_NAMES and (name in given or s_value != m_value):
+            applied[name] = contact_data.permission_choice(s_value, m_value, given.get(name))
+        elif name in given or s_value != m_value:
+            applied[name] = given.get(name, _default(name, s_value, m_value))
     if ADDRESS in given or s_primary is not None or m_primary is not None:
         default = SURVIVOR if s_primary is not None or m_primary is None else MERGED
         applied[ADDRESS] = given.get(ADDRESS, default)
@@ -475,6 +493,8 @@ def _check_no_conflict(merge: Merge, survivor: Customer) -> None:
             conflicts[ADDRESS] = changed
         if moved["portal_user"] is not None and survivor.portal_user_id != moved["portal_user"]:
             conflicts["portal_user"] = []
+        for name in contact_data.extended_changed_since(moved.get("extended", {}), survivor):
+            conflicts[name] = []
     errors: dict[str, list[ValidationError]] = {}
     if conflicts:
         records = list(ChangeRecord.objects.filter(customer=survivor, pk__gt=moved["records"][SURVIVOR])

@@ -3,8 +3,10 @@
 An outside system never writes a profile directly through an event: it reports what happened (`type` and
 `properties`), and only rules an administrator wrote copy chosen properties onto chosen data names. Every
 action of every matching rule goes into **one** call of the Update service (channel `event`), so the SPEC
-4 rules, the audit record and the webhooks hold, and the event applies completely or not at all. Every
-well-formed event is stored with its outcome, including the ones refused or rolled back.
+4 rules, the audit record and the webhooks hold, and the event applies completely or not at all. An action
+may write another system's data, `extended.<source>` (SPEC 8.3: the property, an object, replaces the
+source's object whole), through the extended data service, with its rules and codes, in the same
+transaction. Every well-formed event is stored with its outcome, including the ones refused or rolled back.
 """
 from __future__ import annotations
 
@@ -20,13 +22,14 @@ from core.roles import UserLike
 from profiles.access import customer_for
 from profiles.changenames import changed_data_names
 from profiles.datanames import PROFILE_NAMES
-from profiles.models import Channel, Customer
-from profiles.selectors import primary_address, profile_data
+from profiles.models import ChangeRecord, Channel, Customer
+from profiles.selectors import extended_of, primary_address, profile_data
 from profiles.services import profile_update
-from profiles.services.audit import jsonable
+from profiles.services.audit import jsonable, write_customer
+from profiles.services.extended import extended_put_locked
 from profiles.services.imports import CUSTOM_FIELDS, _match_value, _matches, check_matching
 from systems.allowlists import FieldNotAllowed, check_read, check_write
-from systems.models import LIST_NAMES, ApiClient, Event, Rule, RuleAction, RuleCondition
+from systems.models import EXTENDED_PREFIX, LIST_NAMES, ApiClient, Event, Rule, RuleAction, RuleCondition
 
 BODY_KEYS = frozenset({"type", "ucrn", "matching", "properties"})
 MATCH_KEYS = ("ucrn", "email_address", "phone_number", *CUSTOM_FIELDS)
@@ -82,17 +85,35 @@ def event_receive(*, body: Any, user: UserLike, client: ApiClient | None) -> Eve
     try:
         with transaction.atomic():
             locked = customer_for(user, customer.ucrn, lock=True)  # erased or merged: 400
-            data = plan(actions, properties, profile_data(locked, primary_address(locked)))
+            data = plan(actions, properties, _current(locked, actions))
+            extended = {name.removeprefix(EXTENDED_PREFIX): data.pop(name) for name in list(data)
+                        if name.startswith(EXTENDED_PREFIX)}
             changed: list[str] = []
             if data:
                 result = profile_update(ucrn=locked.ucrn, data=data, user=user, channel=Channel.EVENT, full=False,
                                         option_defaults={"update_primary_address": True})
                 [changed] = changed_data_names([result.changes], derived=False)  # what the rules wrote
+            if extended:  # other systems' data by source (SPEC 8.3): the extended data service's rules
+                locked = customer_for(user, customer.ucrn, lock=True)
+                entries = extended_put_locked(locked, extended, user=user)
+                if entries:
+                    write_customer(customer=locked, fields=[], user=user, channel=Channel.EVENT,
+                                   action=ChangeRecord.Action.UPDATE, changes=entries)
+                changed += [entry["field"] for entry in entries]
             outcome = Event.Outcome.APPLIED if changed else Event.Outcome.UNCHANGED
             return Event.objects.create(**sender, rules=names, outcome=outcome, changed=changed)
     except ValidationError as error:
         Event.objects.create(**sender, rules=names, outcome=Event.Outcome.ERROR, errors=_errors(error))
         raise
+
+
+def _current(customer: Customer, actions: Sequence[RuleAction]) -> dict[str, Any]:
+    """What the rules see as the customer's values: the Get output's data names, and `extended.<source>`
+    (the source's object, absent when there is none) when an action writes one."""
+    current = profile_data(customer, primary_address(customer))
+    if any(action.data_name.startswith(EXTENDED_PREFIX) for action in actions):
+        current.update({f"{EXTENDED_PREFIX}{slug}": data for slug, data in extended_of(customer.pk).items()})
+    return current
 
 
 def matching_rules(event_type: str, properties: Mapping[str, Any], client: ApiClient | None) -> list[Rule]:

@@ -192,3 +192,23 @@ def test_a_search_by_reference_is_one_indexed_lookup(csa_api, sources):
             assert search(csa_api, text) == [customer.ucrn]
         lookups = [q["sql"] for q in captured.captured_queries if "extendedreference" in q["sql"]]
         assert len(lookups) == 1 and "extendedsource" not in lookups[0]
+
+
+SEARCHABLE = ("first_name", "last_name", "organisation_name", "email_address", "phone_number", "mobile_number",
+              "postcode", "uprn")
+
+
+def test_a_search_by_reference_only_reaches_the_sources_the_client_may_read(csa_api, sources):
+    """A client that may search but not read `extended.council_tax` finds no one by a council tax account
+    number (bare), and `council_tax:value` is a 403 naming `extended.council_tax`: matching reveals it."""
+    alice = CustomerFactory()
+    csa_api.put(ext(alice.ucrn, "council_tax"), {"account": "4000123"}, format="json")
+    blind = make_system("blind", readable=SEARCHABLE)
+    assert search(blind.api, "4000123") == []
+    response = blind.api.get(url(), {"search": "council_tax:4000123"})
+    assert response.status_code == 403
+    assert codes(response) == {"extended.council_tax": ["field_not_allowed"]}
+    assert blind.api.get(url(), {"search": "water:4000123"}).status_code == 200  # not a source: no match
+    reader = make_system("reader", readable=[*SEARCHABLE, "extended.council_tax"])
+    assert search(reader.api, "4000123") == [alice.ucrn]
+    assert search(reader.api, "council_tax:4000123") == [alice.ucrn]

@@ -166,4 +166,7 @@ def test_an_import_refusing_a_channel_ends_its_subscriptions_on_the_bulk_path(cs
     assert not Subscription.objects.filter(ended_at__isnull=True).exists()
     record = ChangeRecord.objects.filter(customer=customer).order_by("-id").first()
     assert [c["field"] for c in record.changes] == ["permission_email", "subscription"]
-    assert record.changes[0]["note"] == "import"  # how it was given: the door, as no note was sent
+    assert record.channel == "import"  # how it was given: the door, the import's own channel
+    assert "note" not in record.changes[0]  # no free text was sent
+    history = csa_api.get(f"/api/v1/profiles/{customer.ucrn}/history/").json()
+    assert history[0]["channel"] == "import"

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from profiles.models import Customer
+from profiles.models import ChangeRecord, Customer
 from profiles.services.imports import import_records
 from tests.factories import CustomerFactory
 from tests.systems.conftest import make_system
@@ -71,6 +71,7 @@ def test_the_command_matches_by_email_without_matching(tmp_path, admin_user):
     assert "1 were updated" in out.getvalue()
     customer.refresh_from_db()
     assert customer.first_name == "Matched"
+    assert ChangeRecord.objects.filter(customer=customer).latest("id").channel == "import"  # the import's own door
 
 
 def test_an_api_client_must_read_email_to_import_without_matching(customer):

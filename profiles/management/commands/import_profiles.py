@@ -51,7 +51,7 @@ class Command(BaseCommand):
             for start in range(0, len(rows), MAX_BATCH):
                 batch = rows[start:start + MAX_BATCH]
                 outcomes = import_records(records=batch, matching=matching, field_name=field_name, options=options,
-                                          user=user, channel=Channel.COMMAND, dry_run=dry_run)
+                                          user=user, channel=Channel.IMPORT, dry_run=dry_run)
                 for row, outcome in zip(batch, outcomes, strict=True):
                     counts[outcome.status] += 1
                     if outcome.status == "error":
