@@ -27,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import CharField, F, FilteredRelation, Q, QuerySet, Value
@@ -258,8 +259,6 @@ def _similar_name(customers: QuerySet[Customer], probe: _Probe) -> QuerySet[Cust
     """PostgreSQL: trigram similarity of the whole name. Elsewhere: the same surname (or organisation name)
     and the same first initial, ignoring case: "J Smith", "Jo Smith" and "John SMITH" are alike."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramSimilarity
-
         name = "organisation_name" if probe.organisation else Concat("first_name", Value(" "), "last_name")
         return customers.annotate(name_similarity=TrigramSimilarity(name, probe.full_name)).filter(
             name_similarity__gte=SIMILARITY
