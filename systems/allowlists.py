@@ -24,7 +24,7 @@ from profiles.datanames import (
 )
 from profiles.filters import SEARCH_PARAMETERS
 from profiles.models import PERMISSION_CHANNELS
-from profiles.services.duplicates import REASONS, warning_message
+from profiles.selectors.duplicates import REASONS, warning_message
 from profiles.services.imports import DEFAULT_MATCHING, SUBSCRIPTIONS
 from systems.models import EXTENDED_PREFIX, ApiClient
 
