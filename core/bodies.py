@@ -1,4 +1,4 @@
-"""Request bodies read by DRF serializers, one style for every JSON body of a POST.
+"""Request bodies read by DRF serializers, in one style (the bodies of the import, a merge and an event).
 
 A body's serializer (`<Thing>RequestSerializer`, beside its view) reads the envelope: that the body is an
 object, which names it may carry, the shape of each part. What a part *means* (a UCRN, a data name, a
@@ -92,18 +92,18 @@ class RequestSerializer(serializers.Serializer):
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, Mapping):
             self.refuse_body()
-        unknown = self.refused_names(data)
-        if unknown and self.first_error_only:
-            raise ValidationError(unknown)
+        refused = self.refused_names(data)
+        if refused and self.first_error_only:
+            raise ValidationError(refused)
         try:
             value = super().to_internal_value(data)
         except ValidationError as error:
             if self.first_error_only and isinstance(error.detail, dict):
                 name = next(iter(error.detail))
                 raise ValidationError({name: error.detail[name]}) from None
-            raise ValidationError({**unknown, **error.detail}) from None
-        if unknown:
-            raise ValidationError(unknown)
+            raise ValidationError({**refused, **error.detail}) from None  # a field's refusal says more
+        if refused:
+            raise ValidationError(refused)
         return value
 
     def refuse_body(self) -> None:

@@ -314,3 +314,19 @@ def test_an_event_is_stored_as_it_came(api):
     assert post(api, EVENTS, body).status_code == 201
     event = Event.objects.get()
     assert (event.type, event.payload) == ("visit", body)
+
+
+def test_the_schema_describes_each_body_by_its_serializer(api):
+    """The request serializers are the schema's bodies, under the names clients are generated with."""
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    bodies = schema["components"]["schemas"]
+    operations = {"ImportInput": (IMPORT, "post"), "MergeInput": ("/api/v1/profiles/{ucrn}/merge", "post"),
+                  "EventInput": ("/api/v1/events", "post")}
+    for name, (path, method) in operations.items():
+        request = schema["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]
+        assert request == {"$ref": f"#/components/schemas/{name}"}
+    assert bodies["ImportInput"]["required"] == ["records"]
+    assert bodies["ImportInput"]["properties"]["records"]["maxItems"] == 1000
+    assert bodies["MergeInput"]["required"] == ["merge"] and bodies["MergeInput"]["additionalProperties"] is False
+    assert bodies["EventInput"]["required"] == ["type"] and bodies["EventInput"]["additionalProperties"] is False
+    assert bodies["EventInput"]["properties"]["type"]["maxLength"] == 100
