@@ -1,7 +1,8 @@
 """Likely duplicates on the CSA pages: the record page's "Possible duplicates" panel and its "Not the same
 person" button (the form runner shows the same rows, `profiles.display.duplicate_rows`, before a Create).
 
-Thin: `profiles.services.duplicates` finds and marks; this turns its answers into rows and messages.
+Thin: `profiles.selectors.duplicates` finds and `profiles.services.duplicates` marks; this turns their answers
+into rows and messages.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from core.roles import csa_required
 from profiles import display
 from profiles.display import duplicate_rows
 from profiles.models import MERGED_STATUS
-from profiles.services.duplicates import find_duplicates, mark_not_same_person
+from profiles.selectors.duplicates import find_duplicates
+from profiles.services.duplicates import mark_not_same_person
 
 
 def record_duplicates(profile: dict[str, Any], labels: display.Labels, *, erased: bool) -> list[dict[str, Any]]:

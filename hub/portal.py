@@ -18,9 +18,9 @@ from profiles.datanames import PERMISSION_NAMES
 from profiles.forms import UK, AddressForm, ProfileForm, error_items, permission_consequences, show_errors
 from profiles.models import Channel
 from profiles.selectors import change_history, profile_get
+from profiles.selectors.permissions import permission_details
+from profiles.selectors.subscriptions import page_subscriptions, subscription_counts
 from profiles.services import profile_create
-from profiles.services.permissions import permission_details
-from profiles.services.subscriptions import page_subscriptions, subscription_counts
 
 citizen_required = role_required(is_citizen)
 

@@ -35,11 +35,11 @@ from profiles.forms import (
 )
 from profiles.models import ChangeRecord, Channel, Customer
 from profiles.selectors import address_history, change_history, profile_get, profile_search
+from profiles.selectors.extended import cross_references
+from profiles.selectors.permissions import permission_details
+from profiles.selectors.subscriptions import page_subscriptions, subscription_counts
 from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_update
-from profiles.services.extended import cross_references
 from profiles.services.merge import active_merges_into
-from profiles.services.permissions import permission_details
-from profiles.services.subscriptions import page_subscriptions, subscription_counts
 
 # A full update with blanks cleared: the edit page shows every current value, so a blanked field is meant.
 EDIT_OPTIONS = {"ignore_empty_entries": False}

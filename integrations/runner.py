@@ -31,13 +31,11 @@ from profiles.access import linked_ucrn, survivor_of
 from profiles.datanames import ADDRESS_MATCH_NAMES, PROFILE_NAMES
 from profiles.models import Customer
 from profiles.selectors import profile_get
+from profiles.selectors.duplicates import Duplicate
 from profiles.services import customer_for, profile_create, profile_update
 from profiles.services.addresses import ended_address_warnings
 from profiles.services.audit import jsonable
-from profiles.services.duplicates import (
-    Duplicate,
-    mark_different_people,
-)
+from profiles.services.duplicates import mark_different_people
 from profiles.services.profiles import MANDATORY
 
 NON_FIELD = "__all__"
@@ -304,7 +302,7 @@ def submit(
     lookup filled (ignored when the lookup field now names another customer), `given` the fields a caller
     named. A Create whose case already made a customer updates that customer instead (one case, one customer).
 
-    A CSA's Create compares the new customer with everyone (`profiles.services.duplicates`); `duplicates`
+    A CSA's Create compares the new customer with everyone (`profiles.selectors.duplicates`); `duplicates`
     says what then happens (WARN, CHECK or DIFFERENT above). The comparison runs after the Create's own
     validation, on the values as stored, so a form with errors shows its errors first.
     """

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 
 from profiles.models import UK_COUNTRY_ID, Address
 from profiles.selectors import reference_lists
-from profiles.services.duplicates import Duplicate
+from profiles.selectors.duplicates import Duplicate
 from profiles.values import parse_date, parse_phone, phone_national
 
 # Seed 004: "help text exists on the End Date field to encourage users not to enter dates in the past for

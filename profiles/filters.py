@@ -27,7 +27,7 @@ from ukpostcodeutils.validation import is_valid_partial_postcode
 from profiles import fuzzy, registry, values
 from profiles.indexes import SEARCH_ORDER, SortKey, search_key_text
 from profiles.models import Address, ContactType, Customer, ExtendedReference, Status
-from profiles.services.extended import reference_key, reference_sources
+from profiles.selectors.extended import reference_key, reference_sources
 from profiles.ucrn import is_valid_ucrn
 
 SEARCH_MAX = 254

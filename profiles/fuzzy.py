@@ -12,6 +12,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from django.db import connections
+from django.db.backends.signals import connection_created
+
 # pg_trgm's default `pg_trgm.similarity_threshold`: 'Smyth' and 'Smith' are 0.33 alike.
 THRESHOLD = 0.3
 _WORD = re.compile(r"[^\W_]+")
@@ -45,9 +48,6 @@ def _register(sender: Any, connection: Any, **kwargs: Any) -> None:
 
 def connect_signals() -> None:
     """Connected once, by `ProfilesConfig.ready`: every new SQLite connection gets `similarity()`."""
-    from django.db import connections
-    from django.db.backends.signals import connection_created
-
     connection_created.connect(_register, dispatch_uid="hub-sqlite-similarity")
     for conn in connections.all(initialized_only=True):  # opened before the app was ready
         if conn.vendor == "sqlite" and conn.connection is not None:

@@ -121,7 +121,7 @@ class ContactPermissionsMixin(models.Model):
     """permission_email .. permission_post: whether the customer may be contacted on each channel.
 
     Only the value is kept on the row; when, how and by whom it was given are its change records'
-    (`profiles.services.permissions.permission_details`), which also keep every earlier value."""
+    (`profiles.selectors.permissions.permission_details`), which also keep every earlier value."""
 
     class Meta:
         abstract = True

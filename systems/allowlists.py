@@ -24,8 +24,8 @@ from profiles.datanames import (
 )
 from profiles.filters import QUALIFIED_REFERENCE, SEARCH_PARAMETERS
 from profiles.models import PERMISSION_CHANNELS
-from profiles.services.duplicates import REASONS, warning_message
-from profiles.services.extended import reference_sources
+from profiles.selectors.duplicates import REASONS, warning_message
+from profiles.selectors.extended import reference_sources
 from profiles.services.imports import DEFAULT_MATCHING, EXTENDED, SUBSCRIPTIONS
 from systems.models import EXTENDED_PREFIX, ApiClient
 

@@ -1,8 +1,8 @@
 """Likely duplicates over REST: ask who may be the same person; mark a pair as two people.
 
 `GET /api/v1/profiles/duplicates?ucrn=...` and `POST /api/v1/profiles/{ucrn}/not-duplicate`, CSAs only.
-The rules are `profiles.services.duplicates`'; a Create's `possible_duplicate` warnings are added in
-`profiles.api.views` with the same service.
+The rules are `profiles.selectors.duplicates` (finding) and `profiles.services.duplicates` (marking); a Create's
+`possible_duplicate` warnings are added in `profiles.api.views` with the same read.
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ from core.api_urls import location, location_header
 from core.idempotency import idempotent
 from profiles.api import serializers as s
 from profiles.api.views import UCRN, errors
-from profiles.services.duplicates import REASONS, duplicates_for, mark_not_same_person
+from profiles.selectors.duplicates import REASONS, duplicates_for
+from profiles.services.duplicates import mark_not_same_person
 from profiles.timestamps import api_datetime
 
 

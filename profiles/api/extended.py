@@ -13,7 +13,8 @@ from rest_framework.views import APIView
 
 from core.api import AllowListed
 from profiles.api.views import CHANNEL, ETAG, IF_MATCH, UCRN, errors, etag, expected_version
-from profiles.services.extended import extended_get, extended_put
+from profiles.selectors.extended import extended_get
+from profiles.services.extended import extended_put
 
 SOURCE = OpenApiParameter("source", OpenApiTypes.STR, OpenApiParameter.PATH,
                           description="A registered source's slug (`council_tax`); `internal` is reserved.")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -17,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api_urls import location, location_header
+from core.bodies import AsSentCharField, AsSentDictField, RequestSerializer
 from core.idempotency import idempotent
 from profiles.api import serializers as s
 from profiles.api.views import CHANNEL, UCRN, errors, etag
@@ -29,25 +29,38 @@ from profiles.services.merge import (
     merge_read,
     merge_undo,
     profile_merge,
+    read_choices,
 )
 from profiles.timestamps import api_datetime
 
-BODY_NAMES = ("merge", "choices")
 MERGE_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The merge's id.")
 
 
-class MergeInputSerializer(serializers.Serializer):
-    """Merge the customer `merge` into the customer addressed (the survivor). Documentation only: the
-    service reads and checks the body."""
+class MergeRequestSerializer(RequestSerializer):
+    """Merge the customer `merge` into the customer addressed (the survivor)."""
 
-    merge = serializers.CharField(max_length=9, help_text="The UCRN of the customer merged into the one "
-                                  "addressed. It gets status Merged and its UCRN then resolves to the survivor.")
-    choices = serializers.DictField(
+    # The body's shape is read here; the UCRN and the chosen data names are the merge service's rules.
+
+    not_an_object = 'Send an object: {"merge": "<UCRN>", "choices": {...}}.'
+    unknown_name = "{name} is not a name of a merge: send merge and choices."
+    first_error_only = True
+
+    merge = AsSentCharField(max_length=9, help_text="The UCRN of the customer merged into the one "
+                            "addressed. It gets status Merged and its UCRN then resolves to the survivor.")
+    choices = AsSentDictField(
         child=serializers.ChoiceField(choices=list(CHOICE_VALUES)), required=False,
         help_text='Per data name, whose value the survivor keeps: "survivor" or "merged"; `address` chooses '
         "the primary address. Not given: the survivor's value where it has one, else the merged one's. "
         "Every address record of the merged customer, its cases and history move to the survivor.",
     )
+
+    class Meta:
+        ref_name = "MergeInput"  # the schema's name for this body, which clients are generated with
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """The choices as the merge service reads them (before it looks either customer up)."""
+        attrs["choices"] = read_choices(attrs.get("choices"))
+        return attrs
 
 
 class MergeResultSerializer(serializers.Serializer):
@@ -92,18 +105,6 @@ def _profile(customer: Customer) -> dict[str, Any]:
     return profile_data(customer, primary_address(customer))
 
 
-def _read_body(data: Any) -> tuple[Any, Any]:
-    """The body's two names; anything else is refused as every write of the API refuses unknown names."""
-    if not isinstance(data, dict):
-        raise ValidationError({"non_field_errors": ValidationError(
-            'Send an object: {"merge": "<UCRN>", "choices": {...}}.', code="invalid")})
-    unknown = {key: [ValidationError(f"{key} is not a name of a merge: send merge and choices.",
-                                     code="unknown_field")] for key in data if key not in BODY_NAMES}
-    if unknown:
-        raise ValidationError(unknown)
-    return data.get("merge"), data.get("choices")
-
-
 class MergeView(APIView):
     """Merge another customer into this one (CSAs): per-field choices; undoable."""
 
@@ -111,7 +112,7 @@ class MergeView(APIView):
     @extend_schema(
         operation_id="profiles_merge", tags=["duplicates"], summary='Merge a customer into another',
         parameters=[UCRN, location_header("The merge: `/api/v1/profiles/{ucrn}/merge/{id}/`.")],
-        request=MergeInputSerializer,
+        request=MergeRequestSerializer,
         responses={201: MergeResultSerializer, **errors(400, 403, 404, 413, 415)},
         description="Merge the customer `merge` into `{ucrn}` (the survivor). Refused with 400: a customer "
         "into itself (`merge_self`), an unknown `merge` (`not_found`), an already merged (`already_merged`) "
@@ -123,9 +124,10 @@ class MergeView(APIView):
     )
     def post(self, request: Request, ucrn: str) -> Response:
         check_may_merge(request.user)  # a citizen learns nothing, not even what a good body is
-        merged_ucrn, choices = _read_body(request.data)
-        merge = profile_merge(survivor_ucrn=ucrn, merged_ucrn=merged_ucrn, choices=choices, user=request.user,
-                              channel=CHANNEL)
+        body = MergeRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        merge = profile_merge(survivor_ucrn=ucrn, merged_ucrn=body.validated_data.get("merge"),
+                              choices=body.validated_data["choices"], user=request.user, channel=CHANNEL)
         profile = _profile(merge.survivor)
         body = {
             "id": merge.pk,

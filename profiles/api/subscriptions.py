@@ -20,13 +20,8 @@ from core.api import AllowListed
 from core.idempotency import idempotent
 from profiles.api.views import CHANNEL, UCRN, errors
 from profiles.models import PERMISSION_CHANNELS
-from profiles.services.subscriptions import (
-    subscribe,
-    subscription_data,
-    subscriptions_list,
-    topic_subscribers,
-    unsubscribe,
-)
+from profiles.selectors.subscriptions import subscription_data, subscriptions_list, topic_subscribers
+from profiles.services.subscriptions import subscribe, unsubscribe
 from profiles.spreadsheets import write_rows
 
 SUBSCRIBER_COLUMNS = ["ucrn", "channel", "address"]

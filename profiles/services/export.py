@@ -31,9 +31,9 @@ from profiles.selectors import (
     profile_data,
     survivor_records_of_merge,
 )
+from profiles.selectors.permissions import customer_permission_details
+from profiles.selectors.subscriptions import subscription_data
 from profiles.services.audit import record_change
-from profiles.services.permissions import customer_permission_details
-from profiles.services.subscriptions import subscription_data
 from profiles.timestamps import api_datetime
 
 # The date-time columns of the rows a merge keeps snapshots of.

@@ -17,44 +17,23 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import Http404
 
-from core.caching import PREFIX as PREFIX_CACHE
-from core.caching import bump, cached_locally
+from core.caching import bump
 from core.jsonlimits import STORED_MAX_DEPTH, json_problem
 from core.roles import UserLike, is_csa
-from profiles.access import check_may_access, check_may_ask, check_row, check_writable
-from profiles.models import RESERVED_SOURCE, ChangeRecord, Customer, ExtendedData, ExtendedReference, ExtendedSource
+from profiles.access import check_may_ask, check_row, check_writable
+from profiles.models import ChangeRecord, Customer, ExtendedData, ExtendedReference, ExtendedSource
 from profiles.registry import Subject
 from profiles.selectors import profile_row
+from profiles.selectors.extended import SOURCES_GENERATION, reference_key, source_of
 from profiles.services.audit import change, write_customer
 from profiles.services.profiles import VersionConflict
-from profiles.timestamps import api_datetime
 
 PREFIX = "extended."  # the data name of a source's object: in change records, webhooks and allow-lists
-UNKNOWN_SOURCE = "unknown_source"
-RESERVED = "reserved_source"
 TOO_LARGE = "extended_too_large"
 TOO_MANY_KEYS = "extended_too_many_keys"
 KEY_IN_OTHER_SOURCE = "extended_key_in_other_source"
 REFERENCE_TAKEN = "extended_reference_taken"
-
-SOURCES_GENERATION = f"{PREFIX_CACHE}:gen:extended-sources"
-SOURCES_TTL = 3600
-
-
-def reference_sources() -> dict[str, dict[str, Any]]:
-    """The sources that declare a reference key, by slug: `{"id", "name", "key", "unique"}`. From the shared
-    cache (no query on a hit): the search box and the record page read them on every request, and an
-    administrator's save or delete of a source renews them (`connect_signals`)."""
-    return cached_locally(f"{PREFIX_CACHE}:extended-sources", SOURCES_GENERATION, _read_reference_sources,
-                          timeout=SOURCES_TTL)
-
-
-def _read_reference_sources() -> dict[str, dict[str, Any]]:
-    return {source.slug: {"id": source.pk, "name": source.name or source.slug, "key": source.reference_key,
-                          "unique": source.reference_unique}
-            for source in ExtendedSource.objects.exclude(reference_key="").order_by("slug")}
 
 
 def sources_changed(**kwargs: Any) -> None:
@@ -67,19 +46,6 @@ def connect_signals() -> None:
     post_delete.connect(sources_changed, sender=ExtendedSource, dispatch_uid="hub-extended-source-delete")
 
 
-def cross_references(profile: dict[str, Any]) -> list[dict[str, str]]:
-    """The record page's cross-references: each source's reference in the Get output's `extended`, as
-    `{"source", "name", "key", "value"}`; no query beyond the cached sources."""
-    held = profile.get("extended") or {}
-    found = []
-    for slug, source in reference_sources().items():
-        data = held.get(slug)
-        value = data.get(source["key"]) if isinstance(data, dict) else None
-        if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
-            found.append({"source": slug, "name": source["name"], "key": source["key"], "value": str(value).strip()})
-    return found
-
-
 def data_name(slug: str) -> str:
     """The data name of a source's object: `extended.council_tax`."""
     return f"{PREFIX}{slug}"
@@ -88,19 +54,6 @@ def data_name(slug: str) -> str:
 def size_of(data: Any) -> int:
     """The size an object counts for against a source's limit: its compact UTF-8 JSON, in bytes."""
     return len(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
-
-
-def source_of(slug: Any) -> ExtendedSource:
-    """The registered source `slug`; 400 `reserved_source` for `internal` (any case), else `unknown_source`."""
-    text = slug if isinstance(slug, str) else ""
-    if text.strip().lower() == RESERVED_SOURCE:
-        raise ValidationError({"source": ValidationError(
-            f"{RESERVED_SOURCE.upper()} cannot be used as an extended data source.", code=RESERVED)})
-    source = ExtendedSource.objects.filter(slug=text).first() if text else None
-    if source is None:
-        raise ValidationError({"source": ValidationError(
-            f"{str(slug)[:60]!r} is not a valid extended data source.", code=UNKNOWN_SOURCE)})
-    return source
 
 
 def check_limits(source: ExtendedSource, data: Any) -> None:
@@ -134,27 +87,12 @@ def reference_of(source: ExtendedSource, data: dict[str, Any]) -> str | None:
     return text[:255] or None
 
 
-def reference_key(text: str) -> str:
-    """A reference as the search compares it: trimmed, upper case."""
-    return text.strip().upper()
-
-
 @dataclass
 class ExtendedResult:
     customer: Customer
     source: str
     data: dict[str, Any]
     changed: bool
-
-
-def extended_get(*, ucrn: Any, source: Any, user: UserLike) -> dict[str, Any]:
-    """The customer's object from `source` (`{}` when none): CSAs, or a citizen for their own UCRN."""
-    check_may_access(user, ucrn)
-    found = source_of(source)
-    row = ExtendedData.objects.filter(customer__ucrn=ucrn, source=found).values_list("data", flat=True).first()
-    if row is None and not Customer.objects.filter(ucrn=ucrn).exists():
-        raise Http404("No customer has this UCRN.")
-    return row if row is not None else {}
 
 
 def extended_put(*, ucrn: Any, source: Any, data: Any, user: UserLike, channel: str,
@@ -273,14 +211,6 @@ def _write_reference(customer: Customer, source: ExtendedSource, reference: str 
 # --- export and erasure (`profiles.registry`, from `ProfilesConfig.ready`) ------------------------------
 
 SECTION = "extended"
-
-
-def export_extended(subject: Subject) -> list[dict[str, Any]]:
-    """The export's `extended`: each object held about the subject's records, with its source."""
-    rows = ExtendedData.objects.filter(customer__in=subject.ids).select_related("customer", "source")
-    return [{"ucrn": row.customer.ucrn, "source": row.source.slug, "data": row.data,
-             "updated_at": api_datetime(row.updated_at)}
-            for row in rows.order_by("customer_id", "source__slug")]
 
 
 def erase_extended(subject: Subject) -> None:

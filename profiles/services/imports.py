@@ -96,6 +96,12 @@ def check_matching(matching: Any, field_name: Any = None) -> str:
     return field_name
 
 
+def check_batch_size(records: Sequence[Any]) -> None:
+    """At most `MAX_BATCH` records in one batch."""
+    if len(records) > MAX_BATCH:
+        raise ValidationError({"records": ValidationError(f"Send at most {MAX_BATCH} records.", code="max_length")})
+
+
 def import_records(
     *,
     records: Sequence[Any],
@@ -116,8 +122,7 @@ def import_records(
     if not is_csa(user):
         raise PermissionDenied("Only customer service agents and systems with the CSA role may import.")
     key = check_matching(matching, field_name)
-    if len(records) > MAX_BATCH:
-        raise ValidationError({"records": ValidationError(f"Send at most {MAX_BATCH} records.", code="max_length")})
+    check_batch_size(records)
     if any(isinstance(r, Mapping) and (SUBSCRIPTIONS in r or EXTENDED in r) for r in records):
         bulk = False  # subscriptions and extended data are written record by record, each with its record's write
     matches = _matches(key, [_match_value(key, r) for r in records])

@@ -120,7 +120,7 @@ def profile_merge(
     (`unknown_field`, `read_only`, `invalid_choice`, `email_already_exists`).
     """
     check_may_merge(user)
-    given = _read_choices(choices)
+    given = read_choices(choices)
     with transaction.atomic():
         survivor = customer_for(user, survivor_ucrn)  # 404 for an unknown UCRN in the address
         merged = _other(merged_ucrn)
@@ -382,7 +382,7 @@ def _check_pair(survivor: Customer, merged: Customer) -> None:
             refuse(f"Customer {customer.ucrn} has been erased: it cannot be merged.", "erased")
 
 
-def _read_choices(raw: Any) -> dict[str, str]:
+def read_choices(raw: Any) -> dict[str, str]:
     """`{data name: "survivor" | "merged"}`, every wrong name or value reported with its code."""
     if raw is None:
         return {}

@@ -7,16 +7,15 @@ Entries). What is particular to them lives here:
 - a channel is granted only with the contact it needs (`contact_missing` otherwise);
 - their change entries carry the free text saying how they were given (`permission_note`);
 - when, how (the door: the change record's channel) and by whom each was given are read back from the
-  change records (`permission_details`), which also keep every earlier value.
+  change records (`profiles.selectors.permissions.permission_details`), which also keep every earlier value.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
 from profiles.datanames import PERMISSION_NAMES
-from profiles.models import PERMISSION_CHANNELS, ChangeRecord, Customer, Permission
+from profiles.models import Customer, Permission
 from profiles.services.payload import Payload
 
 CONTACT_MISSING = "contact_missing"
@@ -68,46 +67,3 @@ def refused_channels(changes: Iterable[dict[str, Any]]) -> list[str]:
             if e.get("field") in PERMISSION_NAMES and e.get("after") == Permission.REFUSED
             and e.get("before") != Permission.REFUSED]
 
-
-@dataclass(frozen=True)
-class PermissionDetail:
-    """A channel's permission now, and when, how and by whom it was last changed (None: never)."""
-
-    channel: str
-    status: str
-    changed_at: Any = None
-    source: str = ""  # the door (a change record's channel)
-    note: str = ""
-    by: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"channel": self.channel, "status": self.status,
-                "changed_at": self.changed_at.isoformat() if self.changed_at else None,
-                "source": self.source, "note": self.note, "by": self.by}
-
-
-def permission_details(statuses: Mapping[str, Any], records: Iterable[ChangeRecord]) -> list[PermissionDetail]:
-    """Each channel's permission (`statuses`: the Get output, or anything holding `permission_<channel>`),
-    with when, how and by whom it last changed, from the customer's change records, newest first (those
-    a page already read: no query but the records' users, when not loaded with them)."""
-    found: dict[str, PermissionDetail] = {}
-    for record in records:
-        for entry in record.changes if isinstance(record.changes, list) else []:
-            channel = PERMISSION_NAMES.get(entry.get("field")) if isinstance(entry, dict) else None
-            if channel is None or channel in found:
-                continue
-            found[channel] = PermissionDetail(
-                channel=channel, status=str(statuses.get(f"permission_{channel}")), changed_at=record.created_at,
-                source=record.channel, note=str(entry.get("note") or ""),
-                by=record.user.get_username() if record.user_id else "")
-        if len(found) == len(PERMISSION_CHANNELS):
-            break
-    return [found.get(c) or PermissionDetail(channel=c, status=str(statuses.get(f"permission_{c}")))
-            for c in PERMISSION_CHANNELS]
-
-
-def customer_permission_details(customer: Customer) -> list[PermissionDetail]:
-    """`permission_details` of a customer, reading their change records (one query)."""
-    records = ChangeRecord.objects.filter(customer=customer).select_related("user").order_by("-created_at", "-id")
-    statuses = {f"permission_{c}": getattr(customer, f"permission_{c}") for c in PERMISSION_CHANNELS}
-    return permission_details(statuses, records.iterator())

@@ -25,6 +25,7 @@ from profiles.access import check_may_ask, check_may_create, check_row, check_wr
 from profiles.datanames import PROFILE_NAMES
 from profiles.models import Address, ChangeRecord, Customer
 from profiles.selectors import primary_address, profile_data, profile_row
+from profiles.selectors.duplicates import Duplicate, find_duplicates, may_be_told_of_duplicates
 from profiles.services.addresses import (
     AddressPlan,
     ended_address_warnings,
@@ -33,7 +34,6 @@ from profiles.services.addresses import (
     plan_for_update,
 )
 from profiles.services.audit import change, record_change, write_customer
-from profiles.services.duplicates import Duplicate, find_duplicates, may_be_told_of_duplicates
 from profiles.services.payload import Payload, read_payload
 from profiles.services.permissions import add_note, check_contacts, refused_channels
 from profiles.services.subscriptions import end_refused

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 
-from core.jsonlimits import INVALID_TEXT, UNSTORABLE_MESSAGE, check_stored_json, is_storable_text, printable
+from core.jsonlimits import check_stored_json
 from core.roles import UserLike
 from profiles.access import customer_for
 from profiles.changenames import changed_data_names
@@ -31,7 +31,6 @@ from profiles.services.imports import CUSTOM_FIELDS, _match_value, _matches, che
 from systems.allowlists import FieldNotAllowed, check_read, check_write
 from systems.models import EXTENDED_PREFIX, LIST_NAMES, ApiClient, Event, Rule, RuleAction, RuleCondition
 
-BODY_KEYS = frozenset({"type", "ucrn", "matching", "properties"})
 MATCH_KEYS = ("ucrn", "email_address", "phone_number", *CUSTOM_FIELDS)
 TYPE_MAX = 100
 Strategy = RuleAction.Strategy
@@ -48,14 +47,19 @@ def event_read(*, event_id: Any, user: UserLike) -> Event:
     return event
 
 
-def event_receive(*, body: Any, user: UserLike, client: ApiClient | None) -> Event:
+def event_receive(*, body: Mapping[str, Any], user: UserLike, client: ApiClient | None) -> Event:
     """Store the event and apply the rules it matches; the stored event says what happened.
+
+    `body` is an event whose envelope its door has read (the API's `EventRequestSerializer`): `type`,
+    `ucrn` or one `matching` value, and `properties`. It is stored as it came, so each part is held to the
+    limits of stored JSON here, whatever the door.
 
     Raises (after storing the event) `Http404` for no such customer, `FieldNotAllowed` (403) when a
     matching rule writes a name the client may not, and `ValidationError` (400) when the result fails
     validation: then nothing of the event was applied.
     """
-    event_type, properties = _read_body(body)
+    _check_storable(body)
+    event_type, properties = body["type"].strip(), body.get("properties", {})
     sender = {"type": event_type, "client": client, "user": user if user is not None and user.is_authenticated
               else None, "payload": jsonable(dict(body))}
     try:
@@ -175,45 +179,16 @@ def _added(name: str, now: Any, value: Any) -> list[Any]:
     return [*existing, *(item for item in adding if item not in existing)]
 
 
-def _read_body(body: Any) -> tuple[str, Mapping[str, Any]]:
+def _check_storable(body: Mapping[str, Any]) -> None:
+    """Each part of the body as deep, as large and as storable as any JSON stored so."""
     errors: dict[str, list[ValidationError]] = {}
-    if not isinstance(body, Mapping):
-        raise ValidationError({"non_field_errors": ValidationError(
-            "Send an object with type, ucrn or matching, and properties.", code="invalid")})
     for key, value in body.items():
-        name = printable(str(key))
-        if not isinstance(key, str) or not is_storable_text(key):
-            errors[name] = [ValidationError(UNSTORABLE_MESSAGE, code=INVALID_TEXT)]
-        elif key not in BODY_KEYS:
-            errors[name] = [ValidationError(f"{name} is not part of an event.", code="unknown_field")]
-        else:
-            # Kept as it came (the event's payload): each part as deep, as large and as storable as any
-            # JSON stored so (the type, the UCRN and the matching value are checked for their shape below).
-            try:
-                check_stored_json(value, name=key)
-            except ValidationError as error:
-                errors.update(error.error_dict)
-    event_type = body.get("type")
-    if not isinstance(event_type, str) or not event_type.strip():
-        errors["type"] = [ValidationError("Give the event's type.", code="required")]
-    elif len(event_type.strip()) > TYPE_MAX:
-        errors["type"] = [ValidationError(f"At most {TYPE_MAX} characters.", code="max_length")]
-    properties = body.get("properties", {})
-    if not isinstance(properties, Mapping):
-        errors["properties"] = [ValidationError("Give an object of properties.", code="invalid")]
-    if ("ucrn" in body) == ("matching" in body):
-        errors["ucrn"] = [ValidationError("Give either ucrn or matching.", code="required")]
-    elif "ucrn" in body and not isinstance(body["ucrn"], str):
-        errors["ucrn"] = [ValidationError("Give the UCRN as text.", code="invalid")]
-    elif "matching" in body and not (isinstance(body["matching"], Mapping) and len(body["matching"]) == 1
-                                     and next(iter(body["matching"])) in MATCH_KEYS
-                                     and _scalar(next(iter(body["matching"].values())))):
-        errors["matching"] = [ValidationError(
-            "Give one of ucrn, email_address, phone_number or custom_1..custom_28 with its value, such as "
-            '{"email_address": "jane@example.org"}.', code="invalid")]
+        try:
+            check_stored_json(value, name=key)
+        except ValidationError as error:
+            errors.update(error.error_dict)
     if errors:
         raise ValidationError(errors)
-    return event_type.strip(), properties
 
 
 def _customer(body: Mapping[str, Any], user: UserLike, client: ApiClient | None) -> Customer:
@@ -234,10 +209,6 @@ def _customer(body: Mapping[str, Any], user: UserLike, client: ApiClient | None)
     if not found:
         raise Http404(f"No customer has this {key}.")
     return customer_for(user, found[0])
-
-
-def _scalar(value: Any) -> bool:
-    return isinstance(value, (str, int)) and not isinstance(value, bool)
 
 
 def _missing(value: Any) -> bool:

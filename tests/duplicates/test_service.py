@@ -1,4 +1,5 @@
-"""`profiles.services.duplicates`: every reason, the exclusions, the ranking, the query bound, the marks."""
+"""`profiles.selectors.duplicates` and `profiles.services.duplicates`: every reason, the exclusions, the
+ranking, the query bound, the marks."""
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from profiles.models import NotSamePerson
-from profiles.services.duplicates import MAX_CANDIDATES, find_duplicates, mark_not_same_person
+from profiles.selectors.duplicates import MAX_CANDIDATES, find_duplicates
+from profiles.services.duplicates import mark_not_same_person
 from profiles.ucrn import new_ucrn_candidate
 from tests.duplicates.conftest import BIRTH, person
 from tests.factories import CustomerFactory

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 
 from profiles.models import ChangeRecord, ExtendedData, ExtendedReference, ExtendedSource
 from profiles.selectors import profile_get
+from profiles.selectors.extended import extended_get
 from profiles.services.erasure import profile_erase
 from profiles.services.export import profile_export
-from profiles.services.extended import extended_get, extended_put, size_of
+from profiles.services.extended import extended_put, size_of
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,6 @@
-"""Reads: the Get output, the address history, the change log, the reference lists.
+"""Reads: the Get output, the address history, the change log, the reference lists; the other reads of the
+customer domain are this package's modules (`subscriptions`, `permissions`, `extended`). No read calls a
+service (import-linter holds it); a read a service needs too lives here.
 
 The Get output is a flat mapping of data names (SPEC section 3), the primary address flattened into it;
 the API's JSON, the form runner's lookup and the portal all render this one mapping.
