@@ -4,8 +4,9 @@ number of customers living there (the seed's `search_for_street_postcode` input 
 An address the hub "holds" is a customer's **current (primary) address**. Erased customers' addresses are
 blanked by the erasure (nothing left to match); a merged record's addresses moved to the survivor as
 history (not primary). So the primary records are exactly the addresses of the customers a search finds.
-Addresses are grouped by what a form fills: flat, house, street, locality, town, post town, county,
-postcode and country (not the UPRN, lat/lng or ward: records of one property often differ only there).
+Addresses are grouped by what a suggestion fills on a form: flat, house, street, town, post town, postcode
+and country (not the UPRN, ward or lat/lng: records of one property often differ only there; nor locality
+and county, which would make the index entries too wide).
 
 The text decides how it is matched:
 - a postcode part (`LS1 4AP`, `ls14ap`, the outward code `LS1` or the sector `LS1 4`), normalised as the
@@ -15,9 +16,10 @@ The text decides how it is matched:
 Other comma-separated parts narrow it: a town (the start of the town or post town), a postcode.
 
 Both ways, PostgreSQL reads one index range in the order of the grouping (migration 0012's
-`address_postcode_group_idx` and `address_street_group_idx` hold every grouped column, collated "C"), so
-it groups as it reads and stops after `limit` addresses: the cost follows the number of suggestions, not
-the number of customers in the postcode or street. SQLite runs the same query (its BINARY order is the
+`address_postcode_group_idx` and `address_street_group_idx` hold every grouped column, collated "C"), from
+the index alone, so it groups as it reads and stops after `limit` addresses: the cost follows the number of
+suggestions, not the number of customers in the postcode or street (the house and town filters are read in
+the index too; see bench/NOTES.md). SQLite runs the same query (its BINARY order is the
 "C" order), so both databases return the same suggestions in the same order.
 """
 from __future__ import annotations
@@ -27,8 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Min, Q, QuerySet
-from django.db.models.functions import Collate
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Collate, Length
 
 from core.roles import UserLike, is_csa
 from profiles import values
@@ -41,8 +43,7 @@ LIMIT_MAX = 50
 # Customers listed at one address (a hostel may have hundreds: the first ones, in surname order).
 CUSTOMERS_AT_ADDRESS_MAX = 100
 # What a suggestion carries: the address fields a form fills (data names = `Address` attributes).
-ADDRESS_FIELDS = ("flat", "house", "street", "locality", "town", "post_town", "county", "postcode", "country_id")
-TEXT_FIELDS = ADDRESS_FIELDS[:-1]
+ADDRESS_FIELDS = ("flat", "house", "street", "town", "post_town", "postcode", "country_id")
 # `LS1 4`: an outward code and the start of the inward code, as typed.
 POSTCODE_SECTOR = re.compile(r"^([A-Z0-9]{2,4})\s+(\d[A-Z]{0,1})$")
 # A house number before the street: `12`, `12a`, `12-14`.
@@ -125,16 +126,25 @@ def parse_address_text(text: Any) -> AddressQuery:
     return AddressQuery(**found)
 
 
-# The grouping key: the columns of the grouping indexes (migration 0012). Six text columns of at most 100
-# characters and the country keep an index entry under PostgreSQL's limit (2,704 bytes) whatever the
-# characters; locality, post town and county come with each group (the first of its records, by code point).
-KEY_TEXT = ("postcode", "street", "house", "flat", "town")
-CARRIED = ("locality", "post_town", "county")
+# The grouping key, and all a suggestion carries: the columns of the grouping indexes (migration 0012), so
+# PostgreSQL answers from the index alone (an index-only scan: the house and town filters cost no heap read).
+KEY_TEXT = ("postcode", "street", "house", "flat", "town", "post_town")
+# The indexes leave out addresses longer than this in all (in characters, over `KEY_TEXT`): with it no index
+# entry can pass PostgreSQL's limit (2,704 bytes) whatever the characters. A real address is far shorter.
+INDEXED_LENGTH_MAX = 300
+
+
+def indexed_length() -> Any:
+    """`LENGTH(postcode) + LENGTH(street) + ...`: the expression of the indexes' predicate, written alike."""
+    total = Length(KEY_TEXT[0])
+    for name in KEY_TEXT[1:]:
+        total = total + Length(name)
+    return total
 
 
 def _order(query: AddressQuery) -> tuple[str, ...]:
     """The grouping and its order: the columns of the index the query reads, in that index's order."""
-    tail = ("house_c", "flat_c", "town_c", "country_id")
+    tail = ("house_c", "flat_c", "town_c", "post_town_c", "country_id")
     if query.by_postcode:
         return ("postcode_c", "street_c", *tail)
     return ("street_key", "street_c", "postcode_c", *tail)
@@ -152,41 +162,42 @@ def address_suggestions(*, text: Any, user: UserLike, limit: int = LIMIT_DEFAULT
         _matching(query)
         .annotate(street_key=SortKey("street"), **{f"{name}_c": Binary(name) for name in KEY_TEXT})
         .values(*order)
-        .annotate(customers=Count("pk"), **{f"{name}_c": Min(Binary(name)) for name in CARRIED})
+        .annotate(customers=Count("*"))
         .order_by(*order)[:limit]
     )
     return [_suggestion(row) for row in rows]
 
 
 def _matching(query: AddressQuery) -> QuerySet[Address]:
-    match = Q(is_primary=True)
+    match = Q(is_primary=True, indexed_length__lte=INDEXED_LENGTH_MAX)
     if query.postcode:
         match &= Q(postcode_match=query.postcode)
     elif query.postcode_prefix:
         match &= Q(postcode_match__startswith=query.postcode_prefix)
     if query.street:
         match &= Q(street_match__startswith=query.street)
-    if query.house:
-        match &= Q(house_match=query.house)
+    if query.house:  # a number, maybe with a letter: `12a` or `12A` (a key of the index, not an expression)
+        match &= Q(house_match__in=sorted({query.house, query.house.lower()}))
     if query.town:
         match &= Q(town_match__startswith=query.town) | Q(post_town_match__startswith=query.town)
     return Address.objects.alias(
-        postcode_match=Binary("postcode"), street_match=SortKey("street"), house_match=SortKey("house"),
+        indexed_length=indexed_length(), postcode_match=Binary("postcode"), street_match=SortKey("street"),
+        house_match=Binary("house"),
         town_match=SortKey("town"), post_town_match=SortKey("post_town"),
     ).filter(match)
 
 
 def _suggestion(row: dict[str, Any]) -> dict[str, Any]:
-    address = {name: row[f"{name}_c"] or "" for name in TEXT_FIELDS}
+    address = {name: row[f"{name}_c"] or "" for name in KEY_TEXT}
     address["country_id"] = row["country_id"]
     return {**address, "label": address_label(address), "customers": row["customers"]}
 
 
 def address_label(address: dict[str, Any]) -> str:
-    """One line: `Flat 2, 12 Old Road, Headingley, Leeds, LS1 4AP` (the house number before the street)."""
+    """One line: `Flat 2, 12 Old Road, Leeds, LS1 4AP` (the house number before the street)."""
     street = " ".join(p for p in (address.get("house", ""), address.get("street", "")) if p)
     town = address.get("town") or address.get("post_town") or ""
-    parts = [address.get("flat", ""), street, address.get("locality", ""), town, address.get("postcode", "")]
+    parts = [address.get("flat", ""), street, town, address.get("postcode", "")]
     return ", ".join(p for p in parts if p)
 
 
@@ -215,8 +226,10 @@ def customers_at_address(*, key: dict[str, Any], user: UserLike) -> QuerySet[Cus
         raise PermissionDenied("Only customer service agents may search addresses.")
     match = {f"{name}_match": key[name] for name in KEY_TEXT}
     ids = (
-        Address.objects.alias(street_key=SortKey("street"), **{f"{name}_match": Binary(name) for name in KEY_TEXT})
-        .filter(is_primary=True, country_id=key["country_id"], street_key=search_key_text(key["street"]), **match)
+        Address.objects.alias(street_key=SortKey("street"), indexed_length=indexed_length(),
+                              **{f"{name}_match": Binary(name) for name in KEY_TEXT})
+        .filter(is_primary=True, country_id=key["country_id"], street_key=search_key_text(key["street"]),
+                indexed_length__lte=INDEXED_LENGTH_MAX, **match)
         .values_list("customer_id", flat=True)
     )
     return (
