@@ -36,6 +36,7 @@ from core.roles import UserLike, is_csa
 from profiles import values
 from profiles.indexes import SEARCH_ORDER, SortKey, search_key_text
 from profiles.models import Address, Customer
+from profiles.selectors import reference_lists
 
 SEARCH_TEXT_MAX = 200
 LIMIT_DEFAULT = 20
@@ -48,6 +49,13 @@ ADDRESS_FIELDS = ("flat", "house", "street", "town", "post_town", "postcode", "c
 POSTCODE_SECTOR = re.compile(r"^([A-Z0-9]{2,4})\s+(\d[A-Z]{0,1})$")
 # A house number before the street: `12`, `12a`, `12-14`.
 HOUSE_NUMBER = re.compile(r"^\d[\dA-Za-z/-]{0,9}$")
+# Every query parameter of the API's address search, by the data names a match on it reveals: an API client
+# may use one only if it may read all of them (`systems.allowlists.check_search`, as for the customer search).
+ADDRESS_SEARCH_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "search": ("flat", "house", "street", "town", "post_town", "postcode", "country_id"),
+    "limit": (),
+    "format": (),
+}
 HELP = "Type a postcode (LS1 4AP, or LS1), or a street with an optional house number and town (12 Old Road, Leeds)."
 
 
@@ -165,7 +173,8 @@ def address_suggestions(*, text: Any, user: UserLike, limit: int = LIMIT_DEFAULT
         .annotate(customers=Count("*"))
         .order_by(*order)[:limit]
     )
-    return [_suggestion(row) for row in rows]
+    countries = reference_lists()["countries"]  # cached: the alpha-2 code beside the id, as the Get output
+    return [_suggestion(row, countries) for row in rows]
 
 
 def _matching(query: AddressQuery) -> QuerySet[Address]:
@@ -187,10 +196,11 @@ def _matching(query: AddressQuery) -> QuerySet[Address]:
     ).filter(match)
 
 
-def _suggestion(row: dict[str, Any]) -> dict[str, Any]:
-    address = {name: row[f"{name}_c"] or "" for name in KEY_TEXT}
+def _suggestion(row: dict[str, Any], countries: list[dict[str, Any]]) -> dict[str, Any]:
+    address = {name: row[f"{name}_c"] or "" for name in ADDRESS_FIELDS[:-1]}
     address["country_id"] = row["country_id"]
-    return {**address, "label": address_label(address), "customers": row["customers"]}
+    code = next((c.get("code") for c in countries if c["id"] == row["country_id"]), None)
+    return {**address, "country_code": code, "label": address_label(address), "customers": row["customers"]}
 
 
 def address_label(address: dict[str, Any]) -> str:

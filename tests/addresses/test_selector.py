@@ -74,7 +74,7 @@ def test_house_number_town_and_postcode_narrow_a_street(csa, street):
 def test_a_suggestion_carries_the_fields_a_form_fills(csa, street):
     [first, *_] = address_suggestions(text="LS1 4AP", user=csa)
     assert first == {"flat": "", "house": "12", "street": "Old Road", "town": "Leeds",
-                     "post_town": "", "postcode": "LS1 4AP", "country_id": UK_COUNTRY_ID,
+                     "post_town": "", "postcode": "LS1 4AP", "country_id": UK_COUNTRY_ID, "country_code": "GB",
                      "label": "12 Old Road, Leeds, LS1 4AP", "customers": 3}
 
 
@@ -88,7 +88,7 @@ def test_erased_customers_are_not_counted(csa, admin_user, street):
     assert labels(csa, "LS1 4AP") == [("12 Old Road, Leeds, LS1 4AP", 3)]
 
 
-def test_one_query(csa, street, django_assert_max_num_queries):
+def test_one_query(csa, street, warm_reference_lists, django_assert_max_num_queries):
     is_csa(csa)  # the user's roles, read once per request
     with django_assert_max_num_queries(1):
         address_suggestions(text="12 Old Road, Leeds", user=csa)
