@@ -40,6 +40,8 @@ EXPECTED: dict[str, tuple] = {
     "hub/": (LOGIN, 403, 403, 200, 200, LOGIN),
     "hub/customers/": (LOGIN, 403, 403, 200, 200, LOGIN),
     "hub/customers/new/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/addresses/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/addresses/customers/": (LOGIN, 403, 403, 400, 400, LOGIN),  # without an address
     "hub/customers/<str:ucrn>/": (LOGIN, 403, 403, 200, 200, LOGIN),
     "hub/customers/<str:ucrn>/edit/": (LOGIN, 403, 403, 200, 200, LOGIN),
     "hub/customers/<str:ucrn>/email/": (LOGIN, 403, 403, 405, 405, LOGIN),
