@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from profiles.address_search import ADDRESS_SEARCH_PARAMETERS
+from profiles.api.addresses import AddressSearchInputSerializer
 from systems.models import READ_CHOICES
 from tests.addresses.test_selector import live_at
 from tests.api.conftest import codes
@@ -97,3 +98,8 @@ def test_it_is_in_the_schema_with_descriptions(csa_api):
     assert {p["name"] for p in operation["parameters"]} >= {"search", "limit"}
     assert all(p.get("description") for p in operation["parameters"])
     assert {"200", "400", "401", "403"} <= set(operation["responses"])
+
+
+def test_every_parameter_the_view_reads_is_in_the_allow_list_table():
+    """A parameter added to the address search without an entry in its table is closed to API clients."""
+    assert set(AddressSearchInputSerializer().fields) <= set(ADDRESS_SEARCH_PARAMETERS)
