@@ -32,6 +32,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Collate, Length
 
+from core.jsonlimits import UNSTORABLE_MESSAGE, is_storable_text
 from core.roles import UserLike, is_csa
 from profiles import values
 from profiles.indexes import SEARCH_ORDER, SortKey, search_key_text
@@ -106,8 +107,8 @@ def parse_address_text(text: Any) -> AddressQuery:
         raise ValidationError(f"Enter an address to search for. {HELP}", code="required")
     if len(text) > SEARCH_TEXT_MAX:
         raise ValidationError(f"Enter at most {SEARCH_TEXT_MAX} characters.", code="max_length")
-    if "\x00" in text:
-        raise ValidationError("The text holds a NUL character.", code="invalid")
+    if not is_storable_text(text):  # NUL or a lone surrogate: no database can compare it
+        raise ValidationError(UNSTORABLE_MESSAGE, code="invalid")
     parts = [" ".join(p.split()) for p in text.split(",")]
     parts = [p for p in parts if p]
     found: dict[str, str] = {}
@@ -219,7 +220,7 @@ def address_key(data: Any) -> dict[str, Any] | None:
     key: dict[str, Any] = {}
     for name in KEY_TEXT:
         value = data.get(name) or ""
-        if not isinstance(value, str) or len(value) > 100 or "\x00" in value:
+        if not isinstance(value, str) or len(value) > 100 or not is_storable_text(value):
             return None
         key[name] = value
     country = str(data.get("country_id") or "")

@@ -103,3 +103,9 @@ def test_it_is_in_the_schema_with_descriptions(csa_api):
 def test_every_parameter_the_view_reads_is_in_the_allow_list_table():
     """A parameter added to the address search without an entry in its table is closed to API clients."""
     assert set(AddressSearchInputSerializer().fields) <= set(ADDRESS_SEARCH_PARAMETERS)
+
+
+@pytest.mark.parametrize("query", ["search=Old%ED%A0%80", "search=Old%00Road", "search=%25%25", "search=LS1&limit=1e3"])
+def test_hostile_query_strings_are_answered_never_a_500(csa_api, query):
+    response = csa_api.get(f"{PATH}?{query}")
+    assert response.status_code in (200, 400), response.content
