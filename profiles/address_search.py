@@ -242,6 +242,7 @@ def customers_at_address(*, key: dict[str, Any], user: UserLike) -> QuerySet[Cus
         .filter(is_primary=True, country_id=key["country_id"], street_key=search_key_text(key["street"]),
                 indexed_length__lte=INDEXED_LENGTH_MAX, **match)
         .values_list("customer_id", flat=True)
+        .order_by()  # any 100 of them: the page orders the customers
     )
     return (
         Customer.objects.filter(erased_at__isnull=True, pk__in=list(ids[:CUSTOMERS_AT_ADDRESS_MAX]))

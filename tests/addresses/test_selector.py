@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.roles import is_csa
 from profiles import address_search
@@ -161,3 +162,19 @@ def test_a_house_number_any_case(csa, street):
 def test_an_address_too_long_for_the_index_is_not_suggested(csa, street):
     live_at("1", "Old Road", "L" * 100, "LS1 4AP", post_town="P" * 100, flat="F" * 100)
     assert "1 Old Road" not in str(labels(csa, "Old Road"))
+
+
+@postgres_only
+def test_the_customers_at_an_address_are_found_on_the_grouping_index(csa, street):
+    key = address_key({"postcode": "LS1 4AP", "street": "Old Road", "house": "12", "town": "Leeds",
+                       "country_id": "826"})
+    is_csa(csa)  # the roles, read before
+    with CaptureQueriesContext(connection) as captured:
+        assert len(list(customers_at_address(key=key, user=csa))) == 3
+    [ids_query] = [q["sql"] for q in captured.captured_queries if '"profiles_address"' in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + ids_query)
+        explained = "\n".join(row[0] for row in cursor.fetchall())
+    assert "_group_idx" in explained and "Seq Scan" not in explained and "Sort" not in explained, explained
+    assert "Index Cond: (((upper" in explained or "Index Cond: ((postcode" in explained  # every key a seek
