@@ -121,7 +121,9 @@ def _fill(
          "duplicates": duplicates, "confirm_name": CONFIRM_DIFFERENT, "updates": updates,
          "looked_up_name": LOOKED_UP, "looked_up": filled.signed() if filled else "",
          "can_save": not page["to_record"],  # a draft of a new customer would be a case about nobody
+         # The address search is the CSAs': a citizen's page leaves its box out.
          "address_field": helper_field(form) if channel != Channel.PORTAL else None, "addresses": addresses,
+         "hidden_field": helper_field(form) if channel == Channel.PORTAL else None,
          "address_choice_name": ADDRESS_CHOICE},
     )
 

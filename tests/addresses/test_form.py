@@ -101,5 +101,6 @@ def test_citizens_may_not_search_addresses(citizen, move_form, held):
     client.force_login(citizen)
     page = client.get("/portal/forms/move/")
     assert page.status_code == 200 and "Find address" not in page.content.decode()
+    assert "Search_For_Street_Postcode" not in page.content.decode()  # nor its box
     response = client.post("/portal/forms/move/", {"action": "find_address", "Search_For_Street_Postcode": "LS1"})
     assert response.status_code == 403
