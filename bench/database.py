@@ -124,7 +124,8 @@ def pick_inputs(samples: int) -> dict[str, list[str]]:
 
     with psycopg.connect(f"{PG}/{DB_NAME}") as conn:
         rows = conn.execute(
-            "SELECT c.ucrn, c.last_name, c.email_address, c.phone_number, c.mobile_number, a.postcode"
+            "SELECT c.ucrn, c.last_name, c.email_address, c.phone_number, c.mobile_number, a.postcode,"
+            " a.house, a.street, a.town"
             " FROM profiles_customer c TABLESAMPLE BERNOULLI (%s::float8) REPEATABLE (8)"
             " LEFT JOIN profiles_address a ON a.customer_id = c.id AND a.is_primary"
             " LIMIT 20000",
@@ -139,7 +140,16 @@ def pick_inputs(samples: int) -> dict[str, list[str]]:
     outwards = [p.split()[0] for p in postcodes]
     # A surname as it is misheard: one letter changed (`Smith` -> `Smyth`), so the exact name is not typed.
     fuzzy = [misspelt(r[1]) for r in rows if len(r[1]) >= 4]
+    addresses = [r for r in rows if r[5] and r[7]]
+    # Find by address, as a CSA types it: a postcode run together in lower case, or its outward code ...
+    address_postcodes = [r[5].replace(" ", "").lower() if i % 2 else r[5].split()[0] for i, r in enumerate(addresses)]
+    # ... or a street: with the house number, with the town, both, or its first letters only.
+    shapes = ("{house} {street}", "{street}, {town}", "{house} {street}, {town}", "{start}")
+    address_streets = [shapes[i % 4].format(house=r[6], street=r[7], town=r[8], start=r[7][:4])
+                       for i, r in enumerate(addresses)]
     return {
+        "address_postcodes": address_postcodes,
+        "address_streets": address_streets,
         "ucrns": ucrns,
         "surnames": surnames,
         "emails": emails,

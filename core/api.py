@@ -144,7 +144,9 @@ class AllowListed:
     """
 
     allow_list: str = "open"
-    # A search (a "profile" GET that reads query parameters); other views read no query parameter.
+    # A search (a GET that reads query parameters, each checked against what the caller may read by the
+    # view's `search_parameters`: the table of the data names each parameter reveals; the customer search's
+    # by default); other views read no query parameter.
     searches: bool = False
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:

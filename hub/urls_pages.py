@@ -2,13 +2,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from hub import duplicates, merge_pages, portal, privacy, views
+from hub import addresses, duplicates, merge_pages, portal, privacy, views
 from hub.signin import SignInForm
 from integrations import views as integration_views
 
 hub_patterns = [
     path("", views.dashboard, name="dashboard"),
     path("customers/", views.customer_search, name="customer_search"),
+    path("addresses/", addresses.address_search, name="address_search"),
+    path("addresses/customers/", addresses.address_customers, name="address_customers"),
     path("customers/new/", integration_views.customer_create, name="customer_create"),  # a configured form
     path("customers/<str:ucrn>/", views.customer_record, name="customer_record"),
     path("customers/<str:ucrn>/edit/", views.customer_edit, name="customer_edit"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from integrations.tokens import TOKEN, tokens_in
-from profiles.datanames import OPTION_DEFAULTS, WRITABLE_NAMES
+from profiles.datanames import INPUT_HELPER_NAMES, OPTION_DEFAULTS, WRITABLE_NAMES
 
 REQUIRED_MAPPINGS = {
     "get": ("ucrn",),
@@ -88,10 +88,11 @@ def unsent_names(*, fields: Mapping[str, bool], templates: Iterable[str], writes
 
     `templates` are every mapping and option template of the form's integrations. A person's edit of such a
     field would be lost silently (SPEC 5), so the admin refuses it unless it is marked display only. A form
-    without a Create or Update integration sends nothing: its fields are the case's data."""
+    without a Create or Update integration sends nothing: its fields are the case's data. The input helper
+    (`search_for_street_postcode`, the "Find address" box) is never meant to be sent: it fills the others."""
     if not writes:
         return []
-    used = {token for template in templates for token in tokens_in(template)}
+    used = {token for template in templates for token in tokens_in(template)} | INPUT_HELPER_NAMES
     return [name for name, display_only in fields.items() if not display_only and name.lower() not in used]
 
 

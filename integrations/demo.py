@@ -29,6 +29,10 @@ CORE_MAPPING = {
     "ucrn": "{Ucrn}", "contact_type": "{Contact_Type}", "preferred_contact_method": "{Preferred_Contact_Method}",
 }
 LOOKUP = ("get", "lookup", {"ucrn": "{Ucrn}"}, {})
+# The seed's address search helper: "Find address" lists the addresses the hub holds, picking one fills the
+# address fields below it (`integrations.address_lookup`); never sent to the record.
+FIND_ADDRESS = ("Search_For_Street_Postcode", "Find the address", "text", False, "",
+                "A postcode (LS1 4AP), or a street with its number and town (12 Old Road, Leeds), then Find address.")
 
 DEMO_FORMS: list[dict[str, Any]] = [
     {
@@ -41,6 +45,7 @@ DEMO_FORMS: list[dict[str, Any]] = [
             ("First_Name", "First name", "text", False, ""),
             ("Last_Name", "Last name", "text", False, ""),
             ("Moved", "What has happened?", "select", True, MOVED_OPTIONS),
+            FIND_ADDRESS,
             ("Flat", "Flat", "text", False, ""),
             ("House", "House name or number", "text", False, ""),
             ("Street", "Street", "text", True, ""),

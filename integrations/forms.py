@@ -11,6 +11,7 @@ from django import forms
 
 from core.jsonlimits import check_stored_json
 from integrations.models import Form, FormField
+from profiles.datanames import INPUT_HELPER_NAMES
 from profiles.display import END_DATE_HELP
 from profiles.forms import ORDERED_LISTS, CheckboxList, Choice, DataNameForm, Flag, Text, list_choices
 
@@ -44,6 +45,8 @@ def _field(spec: FormField) -> forms.Field:
         field = Text(input_type=INPUT_TYPES.get(spec.type, "text"), width=width)
         if spec.type == FormField.Type.UCRN_LOOKUP:
             field.widget.attrs["data-lookup"] = ""  # static/runner.js: Enter here presses "Find customer"
+        if spec.data_name.lower() in INPUT_HELPER_NAMES:  # the "Find address" box: Enter here presses it
+            field.widget.attrs.update({"data-address-search": "", "autocomplete": "off"})
         if spec.type == FormField.Type.NUMBER:
             field.widget.attrs["inputmode"] = "numeric"
     field.required = spec.required

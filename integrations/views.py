@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.roles import csa_required, is_citizen, role_required
+from integrations.address_lookup import chosen_address, fill_address, find_addresses, helper_field
 from integrations.cases import case_link as link_case
 from integrations.forms import RunnerForm
 from integrations.models import Case, Form, Integration
@@ -23,6 +24,7 @@ from profiles import display
 from profiles.access import linked_ucrn
 from profiles.forms import error_items
 from profiles.models import Channel
+from profiles.selectors.address_search import address_label
 
 citizen_required = role_required(is_citizen)
 # The hub's own Create customer page is this configured form (installed by a migration, editable in the admin).
@@ -31,6 +33,8 @@ CREATE_CUSTOMER_FORM = "create-customer"
 CONFIRM_DIFFERENT = "confirm_different_people"
 # The hidden field that carries, signed, what the lookup filled (`integrations.runner.Lookup`).
 LOOKED_UP = "looked_up"
+# The radio buttons of "Find address": the address picked (`integrations.address_lookup`).
+ADDRESS_CHOICE = "address_choice"
 
 
 @csa_required
@@ -92,8 +96,11 @@ def _fill(
     runner_form = RunnerForm(form, request.POST if action in ("save", "submit") else None, initial=initial)
     notes: list[dict[str, str]] = []
     duplicates: list[dict[str, Any]] = []
+    addresses: dict[str, Any] | None = None
     if action == "lookup":
         runner_form, notes, filled = _looked_up(request, form, initial, filled)
+    elif action in ("find_address", "pick_address"):
+        runner_form, notes, addresses = _address_step(request, form, action)
     elif action in ("save", "submit") and runner_form.is_valid():
         # A CSA's Create stops at likely duplicates until the CSA says they are different people.
         confirmed = request.POST.get(CONFIRM_DIFFERENT) == "1"
@@ -113,8 +120,42 @@ def _fill(
          "notes": notes, "errors": error_items(runner_form), "portal": channel == Channel.PORTAL,
          "duplicates": duplicates, "confirm_name": CONFIRM_DIFFERENT, "updates": updates,
          "looked_up_name": LOOKED_UP, "looked_up": filled.signed() if filled else "",
-         "can_save": not page["to_record"]},  # a draft of a new customer would be a case about nobody
+         "can_save": not page["to_record"],  # a draft of a new customer would be a case about nobody
+         # The address search is the CSAs': a citizen's page leaves its box out.
+         "address_field": helper_field(form) if channel != Channel.PORTAL else None, "addresses": addresses,
+         "hidden_field": helper_field(form) if channel == Channel.PORTAL else None,
+         "address_choice_name": ADDRESS_CHOICE},
     )
+
+
+def _address_step(
+    request: HttpRequest, form: Form, action: str,
+) -> tuple[RunnerForm, list[dict[str, str]], dict[str, Any] | None]:
+    """"Find address" (list the addresses the hub holds matching the helper field's text) or "Use this
+    address" (fill the form's address fields with the one picked). The form comes back with what was
+    typed; nothing is sent anywhere. CSAs only (the search's rule: a citizen gets a 403)."""
+    posted = RunnerForm(form, request.POST)
+    typed = posted.values_as_typed()  # required fields are not required for a lookup
+    helper = helper_field(form)
+    if helper is None:
+        return RunnerForm(form, initial=typed), [], None
+    notes: list[dict[str, str]] = []
+    if action == "pick_address":
+        address = chosen_address(request.POST.get(ADDRESS_CHOICE))
+        if address is not None:
+            note = f"Address filled in: {address_label(address)}. Check it with the caller."
+            filled = RunnerForm(form, initial=fill_address(form, typed, address))
+            return filled, [{"kind": "success", "text": note}], None
+        notes.append({"kind": "warning", "text": 'Choose one of the addresses, then press "Use this address".'})
+    text = typed.get(helper, "")
+    try:
+        found = find_addresses(text=text, user=request.user)
+    except ValidationError as error:
+        fresh = RunnerForm(form, initial=typed)
+        fresh.cleaned_data = {}  # an unbound form may carry an error once it has (empty) cleaned data
+        fresh.add_error(helper, error.messages[0])
+        return fresh, notes, None
+    return RunnerForm(form, initial=typed), notes, {"text": " ".join(str(text).split()), "results": found}
 
 
 def _looked_up(

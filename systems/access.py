@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.api import AllowListed
+from profiles.filters import SEARCH_PARAMETERS
 from profiles.models import Subscription
 from systems.allowlists import (
     check_extended,
@@ -44,8 +45,8 @@ class AllowListPermission(permissions.BasePermission):
             check_write(client, written_names(request.data))
         elif allow_list == "extended":  # by source: `extended.<source>` readable (GET) or writable (PUT)
             check_extended(client, request.method, view.kwargs.get("source", ""))
-        elif allow_list == "profile" and request.method == "GET" and getattr(view, "searches", False):
-            check_search(client, request.query_params)
+        elif request.method == "GET" and getattr(view, "searches", False):  # each view's table of parameters
+            check_search(client, request.query_params, getattr(view, "search_parameters", SEARCH_PARAMETERS))
         elif allow_list == "subscriptions" and request.method == "POST":
             check_write(client, subscription_names(request.data))  # no channel: the service's 400
         elif allow_list == "subscriptions" and request.method == "DELETE":

@@ -2,7 +2,7 @@
 
 Every route is an `api_path()`: written with its trailing slash, it answers the same without it."""
 from core.api_urls import api_path
-from profiles.api import duplicates, export, extended, imports, merge, subscriptions, views
+from profiles.api import addresses, duplicates, export, extended, imports, merge, subscriptions, views
 
 app_name = "api"
 
@@ -27,5 +27,6 @@ urlpatterns = [
     api_path("profiles/<str:ucrn>/subscriptions/<str:id>/", subscriptions.SubscriptionDetailView.as_view(),
              name="profile-subscription"),
     api_path("topics/<str:slug>/subscribers/", subscriptions.TopicSubscribersView.as_view(), name="topic-subscribers"),
+    api_path("addresses/", addresses.AddressSearchView.as_view(), name="addresses"),
     api_path("lists/<str:list_name>/", views.ReferenceListView.as_view(), name="list"),
 ]

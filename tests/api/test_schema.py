@@ -63,6 +63,7 @@ def test_schema_documents_every_call_and_its_errors(schema):
         "/api/v1/profiles/{ucrn}/subscriptions",
         "/api/v1/profiles/{ucrn}/subscriptions/{id}",
         "/api/v1/topics/{slug}/subscribers",
+        "/api/v1/addresses",
     }
     assert {"400", "401", "403", "404"} <= set(paths["/api/v1/profiles/{ucrn}"]["patch"]["responses"])
     search = {p["name"] for p in paths["/api/v1/profiles"]["get"]["parameters"]}

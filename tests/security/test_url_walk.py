@@ -40,6 +40,8 @@ EXPECTED: dict[str, tuple] = {
     "hub/": (LOGIN, 403, 403, 200, 200, LOGIN),
     "hub/customers/": (LOGIN, 403, 403, 200, 200, LOGIN),
     "hub/customers/new/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/addresses/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/addresses/customers/": (LOGIN, 403, 403, 400, 400, LOGIN),  # without an address
     "hub/customers/<str:ucrn>/": (LOGIN, 403, 403, 200, 200, LOGIN),
     "hub/customers/<str:ucrn>/edit/": (LOGIN, 403, 403, 200, 200, LOGIN),
     "hub/customers/<str:ucrn>/email/": (LOGIN, 403, 403, 405, 405, LOGIN),
@@ -64,6 +66,7 @@ EXPECTED: dict[str, tuple] = {
     "api/v1/profiles/": (401, 403, 403, 200, 200, 200),
     "api/v1/profiles/import/": (401, 403, 403, 405, 405, 405),
     "api/v1/profiles/duplicates/": (401, 403, 403, 400, 400, 403),  # without ?ucrn=
+    "api/v1/addresses/": (401, 403, 403, 400, 400, 400),  # without ?search= (the client: a CSA, allow-listed)
     "api/v1/profiles/<str:ucrn>/not-duplicate/": (401, 403, 403, 405, 405, 403),
     "api/v1/profiles/<str:ucrn>/": (401, 403, 200, 200, 200, 200),
     "api/v1/profiles/<str:ucrn>/addresses/": (401, 403, 200, 200, 200, 200),
