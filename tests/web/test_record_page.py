@@ -10,8 +10,10 @@ import pytest
 from hub.record import RECENT_CASES, RECENT_CHANGES
 from integrations.demo import install_demo_forms
 from integrations.models import Case, Form
-from profiles.models import ChangeRecord, Channel
+from profiles.models import ChangeRecord, Channel, Title
 from profiles.services import profile_update
+from profiles.services.merge import profile_merge
+from tests.factories import CustomerFactory
 from tests.web.conftest import customer_with
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +143,16 @@ def test_an_erasure_long_ago_is_still_shown(csa, csa_client, customer):
     page = csa_client.get(f"/hub/customers/{customer.ucrn}/").content.decode()
     assert "personal data was erased" in page
     assert "Edit customer" not in page
+
+
+def test_the_merge_panel_reads_no_row_of_its_own(csa, csa_client, django_assert_num_queries, other_customer):
+    survivor = customer_with(addresses=1, history=1)
+    merged = [CustomerFactory(prefix=Title.objects.first(), last_name=f"Merged{n}") for n in range(3)]
+    for customer in merged:
+        profile_merge(survivor_ucrn=survivor.ucrn, merged_ucrn=customer.ucrn, choices=None, user=csa, channel="hub")
+    csa_client.get(f"/hub/customers/{other_customer.ucrn}/")
+    with django_assert_num_queries(RECORD_QUERIES):
+        page = unescape(csa_client.get(f"/hub/customers/{survivor.ucrn}/").content.decode())
+    assert page.count(">Undo this merge<") == 3
+    for customer in merged:
+        assert f"({customer.display_name})" in page
