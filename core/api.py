@@ -26,7 +26,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils.module_loading import import_string
 from rest_framework import exceptions, parsers, permissions
 from rest_framework.authentication import TokenAuthentication
@@ -37,6 +37,7 @@ from rest_framework.response import Response
 from core.apitokens import token_expired
 from core.jsonlimits import REQUEST_MAX_DEPTH, json_problem, printable, too_deep
 from core.roles import GROUP_ROLES, is_csa
+from core.sessionauth import forget_signed_in
 
 NON_FIELD = "non_field_errors"
 
@@ -172,8 +173,8 @@ class HubTokenAuthentication(TokenAuthentication):
 
     Staleness: an entry lives at most `TOKEN_CACHE_TTL` seconds, and is deleted whenever the token is
     saved or deleted (revoked), the user is saved (deactivated, made or unmade superuser) or their groups
-    change (a role given or taken): `connect_signals`, now and again on commit. A change made behind the
-    ORM's back (a queryset `update()`, a group deleted, raw SQL) is picked up within the TTL.
+    change (a role given or taken, a group deleted): `connect_signals`, now and again on commit. A change made
+    behind the ORM's back (a queryset `update()`, raw SQL) is picked up within the TTL.
     """
 
     def authenticate_credentials(self, key: str):
@@ -265,19 +266,30 @@ def _token_changed(sender, instance, **kwargs) -> None:
     transaction.on_commit(lambda: cache.delete(key))
 
 
+def forget_users(user_ids: list[int]) -> None:
+    """Drop everything cached about these users: their tokens' authentication and their signed-in user."""
+    forget_tokens_of(user_ids)
+    forget_signed_in(user_ids)
+
+
 def _user_changed(sender, instance, **kwargs) -> None:
-    forget_tokens_of([instance.pk])
+    forget_users([instance.pk])
 
 
 def _groups_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
     if action not in ("post_add", "post_remove", "pre_clear"):
         return
     if not reverse:  # user.groups.add(...), .remove(...), .clear()
-        forget_tokens_of([instance.pk])
+        forget_users([instance.pk])
     elif action == "pre_clear":  # group.user_set.clear(): its users, while they are still in it
-        forget_tokens_of(list(instance.user_set.values_list("pk", flat=True)))
+        forget_users(list(instance.user_set.values_list("pk", flat=True)))
     else:  # group.user_set.add(...) / .remove(...): the users are in pk_set
-        forget_tokens_of(list(pk_set or ()))
+        forget_users(list(pk_set or ()))
+
+
+def _group_deleted(sender, instance, **kwargs) -> None:
+    # Before the delete: its users lose the role with it (the cascade sends no m2m signal).
+    forget_users(list(instance.user_set.values_list("pk", flat=True)))
 
 
 def connect_signals() -> None:
@@ -288,3 +300,4 @@ def connect_signals() -> None:
     post_save.connect(_user_changed, sender=user_model, dispatch_uid="hub-user-save")
     post_delete.connect(_user_changed, sender=user_model, dispatch_uid="hub-user-delete")
     m2m_changed.connect(_groups_changed, sender=user_model.groups.through, dispatch_uid="hub-user-groups")
+    pre_delete.connect(_group_deleted, sender=Group, dispatch_uid="hub-group-delete")

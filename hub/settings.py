@@ -251,6 +251,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # and frame-ancestors 'none' below, for browsers that read only CSP
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are kept in the database and read through the shared cache (no query per page once cached);
+# a sign-out deletes both, so it holds at once on every server.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Content-Security-Policy (django-csp 4): every script and stylesheet is a file of this site; no inline
 # code, no other origin. The Swagger UI at /api/docs/ relaxes style-src for itself (hub.urls).
@@ -278,9 +281,11 @@ CONTENT_SECURITY_POLICY = {
 # failures are kept in Django's "axes" cache (below), shared by every worker process and server (a
 # per-process cache is refused by a system check), by hub.lockout's handler, with which `manage.py
 # axes_reset` works. The API's tokens are not passwords: DRF throttles the API.
+# Then Django's ModelBackend, reading the signed-in user and their roles from the shared cache
+# (core.sessionauth: no query per page; a save of the user or a change of their roles renews it at once).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "core.sessionauth.CachedModelBackend",
 ]
 # Caches (several servers): everything cached or counted (DRF's throttles, axes's failed sign-ins,
 # cached profile reads, tokens, reference lists) goes through Django's cache framework, never a process's own

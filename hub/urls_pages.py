@@ -13,6 +13,7 @@ hub_patterns = [
     path("addresses/customers/", addresses.address_customers, name="address_customers"),
     path("customers/new/", integration_views.customer_create, name="customer_create"),  # a configured form
     path("customers/<str:ucrn>/", views.customer_record, name="customer_record"),
+    path("customers/<str:ucrn>/history/", views.customer_history, name="customer_history"),
     path("customers/<str:ucrn>/edit/", views.customer_edit, name="customer_edit"),
     path("customers/<str:ucrn>/email/", views.customer_email, name="customer_email"),
     path("customers/<str:ucrn>/export/", privacy.customer_export, name="customer_export"),

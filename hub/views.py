@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.roles import csa_required, is_citizen, is_csa, role_required
-from hub.duplicates import record_duplicates
 from hub.recent import recent_customer_opened, recent_customers
+from hub.record import history_rows, record_context
 from hub.stale_edits import VersionForm, loaded_values, reconcile_stale
 from integrations.models import Case
 from profiles import display
@@ -34,12 +34,9 @@ from profiles.forms import (
     show_errors,
 )
 from profiles.models import ChangeRecord, Channel, Customer
-from profiles.selectors import address_history, change_history, profile_get, profile_search
-from profiles.selectors.extended import cross_references
-from profiles.selectors.permissions import permission_details
+from profiles.selectors import profile_get, profile_search
 from profiles.selectors.subscriptions import page_subscriptions, subscription_counts
 from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_update
-from profiles.services.merge import active_merges_into
 
 # A full update with blanks cleared: the edit page shows every current value, so a blanked field is meant.
 EDIT_OPTIONS = {"ignore_empty_entries": False}
@@ -133,33 +130,34 @@ def _query_without_page(request: HttpRequest) -> str:
 
 @csa_required
 def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
-    """The record: a constant number of queries whatever the number of addresses or history rows."""
+    """The record: a constant number of queries whatever the number of addresses, changes or cases
+    (`hub.record`)."""
     profile = profile_get(ucrn=ucrn, user=request.user)
     if "merged_from" in profile:  # a merged customer's UCRN opens the survivor's record
         messages.info(request, f"Customer {ucrn} was merged into {profile['ucrn']}: this is customer "
                       f"{profile['ucrn']}'s record.")
         return redirect("hub:customer_record", ucrn=profile["ucrn"])
     recent_customer_opened(user=request.user, ucrn=profile["ucrn"])
+    return render(request, "hub/record.html", record_context(request, profile))
+
+
+HISTORY_PAGE_SIZE = 20
+
+
+@csa_required
+def customer_history(request: HttpRequest, ucrn: str) -> HttpResponse:
+    """The customer's whole change history, newest first, a page at a time (the record page shows the
+    newest): the customer's name, a count, a page of records, the address records they may name."""
+    profile = profile_get(ucrn=ucrn, user=request.user)
+    if "merged_from" in profile:
+        return redirect("hub:customer_history", ucrn=profile["ucrn"])
     labels = display.reference_labels()
-    records_of_address = list(address_history(ucrn=ucrn, user=request.user))
-    addresses = [(a, display.show_address(a, labels)) for a in records_of_address]
-    records = list(change_history(ucrn=ucrn, user=request.user))
-    named = display.addresses_named((e for r in records for e in r.changes), labels, known=records_of_address)
-    history = display.history_rows(records, labels, named)
-    show = {name: display.show_value(name, profile.get(name), labels) for name in display.LABELS}
-    erased_at = next((r.created_at for r in records if r.action == ChangeRecord.Action.ERASE), None)
-    return render(
-        request,
-        "hub/record.html",
-        {"profile": profile, "show": show, "addresses": addresses, "history": history, "labels": labels,
-         "erased_at": erased_at, "merges": active_merges_into(ucrn),
-         "duplicates": record_duplicates(profile, labels, erased=erased_at is not None),
-         "current_address": display.show_address(profile, labels),
-         "cross_references": cross_references(profile),
-         "permissions": permission_details(profile, records),
-         "subscriptions": page_subscriptions(ucrn=profile["ucrn"], user=request.user),
-         "cases": Case.objects.filter(customer__ucrn=ucrn).select_related("form").order_by("-created_at")},
-    )
+    records = ChangeRecord.objects.filter(customer__ucrn=profile["ucrn"]).select_related("user")
+    page = Paginator(records.order_by("-created_at", "-id"), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "hub/history.html", {
+        "profile": profile, "page": page,
+        "history": history_rows(list(page.object_list), labels, known=[]),
+    })
 
 
 @csa_required

@@ -25,6 +25,7 @@ from profiles.access import linked_ucrn
 from profiles.forms import error_items
 from profiles.models import Channel
 from profiles.selectors.address_search import address_label
+from profiles.ucrn import is_valid_ucrn
 
 citizen_required = role_required(is_citizen)
 # The hub's own Create customer page is this configured form (installed by a migration, editable in the admin).
@@ -207,7 +208,12 @@ def _done(request: HttpRequest, submission, *, saved: bool, to_record: bool = Fa
 
 @csa_required
 def case_list(request: HttpRequest) -> HttpResponse:
+    """Every case, newest first, filtered by form, status, anonymous or not, or one customer's (`customer`:
+    a UCRN, the record page's link to all of that customer's cases)."""
     cases = Case.objects.select_related("form", "customer", "submitted_by").order_by("-created_at", "-id")
+    customer = request.GET.get("customer", "").strip()
+    if customer and not is_valid_ucrn(customer):
+        cases, customer = cases.none(), ""  # no customer has it: nothing, rather than every case
     form_slug = request.GET.get("form", "")
     status = request.GET.get("status", "")
     anonymous = request.GET.get("anonymous", "")
@@ -215,6 +221,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(form__slug=form_slug)
     if status in Case.Status.values:
         cases = cases.filter(status=status)
+    if customer:
+        cases = cases.filter(customer__ucrn=customer)
     if anonymous == "yes":
         cases = cases.filter(customer=None)
     elif anonymous == "no":
@@ -224,7 +232,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         request,
         "integrations/case_list.html",
         {"nav": "cases", "page": page, "forms": Form.objects.all(), "statuses": Case.Status.choices,
-         "chosen": {"form": form_slug, "status": status, "anonymous": anonymous}},
+         "chosen": {"form": form_slug, "status": status, "anonymous": anonymous, "customer": customer}},
     )
 
 

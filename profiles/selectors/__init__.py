@@ -7,11 +7,13 @@ the API's JSON, the form runner's lookup and the portal all render this one mapp
 """
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import F, Model, Prefetch, QuerySet
+from django.db.models import F, Model, Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from core.caching import PREFIX, cached, cached_locally
@@ -27,6 +29,7 @@ from profiles.models import (
     Country,
     Customer,
     ExtendedData,
+    ExtendedSource,
     Language,
     Merge,
     Suffix,
@@ -104,17 +107,18 @@ def primary_address(customer: Customer) -> Address | None:
     return Address.objects.select_related("country").filter(customer=customer, is_primary=True).first()
 
 
-def address_history(*, ucrn: Any, user: UserLike) -> list[Address]:
+def address_history(*, ucrn: Any, user: UserLike, found: bool = False) -> list[Address]:
     """Every address record of the customer, newest first.
 
     One query joined on the UCRN (not the customer's 60 columns read again first); a second one, to tell
-    "no addresses" from "no such customer", only when it finds none.
+    "no addresses" from "no such customer", only when it finds none and the caller has not `found` the
+    customer already (a page that has its Get output).
     """
     check_may_access(user, ucrn)
     records = list(
         Address.objects.filter(customer__ucrn=ucrn).select_related("country").order_by("-start_date", "-id")
     )
-    if not records:
+    if not records and not found:
         _check_exists(ucrn)
     return records
 
@@ -128,6 +132,32 @@ def change_history(*, ucrn: Any, user: UserLike) -> list[ChangeRecord]:
     if not records:
         _check_exists(ucrn)
     return records
+
+
+def recent_changes(*, ucrn: Any, user: UserLike, count: int) -> tuple[list[ChangeRecord], bool]:
+    """The customer's newest `count` change records, newest first, and whether there are older ones: one
+    query (`count` + 1 rows), whatever the length of the history. For a page that has found the customer."""
+    check_may_access(user, ucrn)
+    rows = list(
+        ChangeRecord.objects.filter(customer__ucrn=ucrn).select_related("user").order_by("-created_at", "-id")
+        [:count + 1]
+    )
+    return rows[:count], len(rows) > count
+
+
+def lasting_changes(*, ucrn: Any, user: UserLike) -> list[ChangeRecord]:
+    """The change records a record page needs whatever their age, newest first, in one query: those that
+    changed a contact permission (when, how and by whom it was last set) and the erasure.
+
+    The database keeps only the records whose JSON mentions a permission (the text match works on
+    PostgreSQL and SQLite alike); `profiles.services.permissions.permission_details` reads the entries.
+    """
+    check_may_access(user, ucrn)
+    return list(
+        ChangeRecord.objects.alias(text=Cast("changes", TextField()))
+        .filter(Q(text__contains='"permission_') | Q(action=ChangeRecord.Action.ERASE), customer__ucrn=ucrn)
+        .select_related("user").order_by("-created_at", "-id")
+    )
 
 
 # In the survivor's records of a merge, the side of each change that holds the merged record's values: what
@@ -185,12 +215,12 @@ def profile_get(*, ucrn: Any, user: UserLike) -> dict[str, Any]:
 
 
 def _profile_entry(ucrn: str) -> dict[str, Any] | None:
-    row = profile_row(ucrn)
+    row = profile_row_with_extended(ucrn)
     if row is None:
         return None
-    customer, primary = row
+    customer, primary, extended = row
     return {
-        "profile": {**profile_data(customer, primary), "extended": extended_of(customer.pk)},
+        "profile": {**profile_data(customer, primary), "extended": extended},
         "portal_user_id": customer.portal_user_id,
         "merged": customer.merged_into_id is not None,
         "id": customer.pk,
@@ -224,15 +254,27 @@ class _RowQuery:
                 selects.append(f"{alias}.{qn(f.column)}")
                 self.columns.append(f.get_col(alias))
         c, a = Customer._meta, Address._meta
-        self.sql = (
-            f"SELECT {', '.join(selects)} FROM {qn(c.db_table)} c"
+        joins = (
+            f" FROM {qn(c.db_table)} c"
             f" LEFT JOIN {qn(a.db_table)} a ON a.{qn(a.get_field('customer').column)} = c.{qn('id')}"
             f" AND a.{qn('is_primary')} = %s"
             f" WHERE c.{qn('ucrn')} = %s"
         )
+        self.sql = f"SELECT {', '.join(selects)}{joins}"
         self.converters = [
             connection.ops.get_db_converters(col) + col.get_db_converters(connection) for col in self.columns
         ]
+        # The Get's variant: `extended_of` as one more column, a JSON object built by the database.
+        aggregate = EXTENDED_AGGREGATES.get(connection.vendor)
+        self.sql_with_extended = None
+        if aggregate is not None:
+            e, src = ExtendedData._meta, ExtendedSource._meta
+            extended = (
+                f"(SELECT {aggregate} FROM {qn(e.db_table)} e JOIN {qn(src.db_table)} s"
+                f" ON s.{qn('id')} = e.{qn(e.get_field('source').column)}"
+                f" WHERE e.{qn(e.get_field('customer').column)} = c.{qn('id')})"
+            )
+            self.sql_with_extended = f"SELECT {', '.join(selects)}, {extended}{joins}"
 
     def instances(self, row: tuple) -> tuple[Customer, Address | None]:
         values = list(row)
@@ -270,16 +312,29 @@ def _prime(instance: Model, field: Any, model: type[Model], items: list[dict[str
             return
 
 
+# Each database's aggregate of a customer's extended data into one JSON object (as text), by slug: the order
+# `extended_of` gives. PostgreSQL's `json` (not `jsonb`) keeps the keys in the order aggregated.
+EXTENDED_AGGREGATES = {
+    "postgresql": "json_object_agg(s.slug, e.data ORDER BY s.slug)::text",
+    "sqlite": "json_group_object(s.slug, json(e.data))",
+}
+
+
 _row_queries: dict[str, _RowQuery] = {}
+
+
+def _row_query() -> _RowQuery:
+    query = _row_queries.get(connection.vendor)
+    if query is None:
+        query = _row_queries[connection.vendor] = _RowQuery()
+    return query
 
 
 def profile_row(ucrn: str, *, lock: bool = False) -> tuple[Customer, Address | None] | None:
     """The customer `ucrn` and its primary address (title, suffix and country loaded), in one query;
     None if there is no such customer. `lock`: the customer's row lock (`SELECT ... FOR UPDATE OF`), inside
     the caller's transaction. No access check: callers make it (`profiles.access`)."""
-    query = _row_queries.get(connection.vendor)
-    if query is None:
-        query = _row_queries[connection.vendor] = _RowQuery()
+    query = _row_query()
     sql = query.sql
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE OF c" if connection.features.has_select_for_update_of else " FOR UPDATE"
@@ -287,6 +342,21 @@ def profile_row(ucrn: str, *, lock: bool = False) -> tuple[Customer, Address | N
         cursor.execute(sql, [True, ucrn])
         row = cursor.fetchone()
     return None if row is None else query.instances(row)
+
+
+def profile_row_with_extended(ucrn: str) -> tuple[Customer, Address | None, dict[str, Any]] | None:
+    """`profile_row` and `extended_of` the customer, in one query (the Get's miss); None if no such customer."""
+    query = _row_query()
+    if query.sql_with_extended is None:  # a database without a JSON object aggregate: two queries
+        row = profile_row(ucrn)
+        return None if row is None else (*row, extended_of(row[0].pk))
+    with connection.cursor() as cursor:
+        cursor.execute(query.sql_with_extended, [True, ucrn])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    customer, address = query.instances(row[:-1])
+    return customer, address, json.loads(row[-1]) if row[-1] else {}
 
 
 SEARCH_RESULT_NAMES = (

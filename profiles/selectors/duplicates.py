@@ -293,6 +293,9 @@ def _branches(probe: _Probe) -> list[QuerySet]:
         same_address |= Q(addresses__is_primary=True, addresses__uprn=probe.uprn)
     if probe.has_name and same_address:
         matches.append(("similar_name_address", _similar_name(base.filter(same_address), probe)))
+    if connection.features.supports_slicing_ordering_in_compound:  # PostgreSQL: each branch capped itself
+        return [matched.order_by().values_list("pk", Value(code, output_field=CharField()))[:PER_REASON]
+                for code, matched in matches]
     # Each branch capped inside an IN subquery: SQLite allows no LIMIT in a branch of a UNION itself.
     return [
         Customer.objects.filter(pk__in=matched.values("pk")[:PER_REASON])

@@ -314,7 +314,16 @@ def merge_read(*, merge_id: Any, user: UserLike, ucrn: Any = None) -> Merge:
 def active_merges_into(ucrn: str) -> list[Merge]:
     """The merges into the customer `ucrn` not undone, newest first: the record page offers to undo them."""
     return list(Merge.objects.filter(survivor__ucrn=ucrn, undone_at__isnull=True)
-                .select_related("merged", "user").order_by("-created_at", "-id"))
+                .select_related("merged__prefix", "merged__suffix", "user").only(*MERGE_PANEL_FIELDS)
+                .order_by("-created_at", "-id"))
+
+
+# What the record page shows of a merge (not its snapshots): the merged customer's UCRN and `display_name`,
+# when and by whom. One query, however many merges.
+MERGE_PANEL_FIELDS = (
+    "id", "created_at", "survivor_id", "merged__ucrn", "merged__contact_type_id", "merged__organisation_name",
+    "merged__first_name", "merged__last_name", "merged__prefix__name", "merged__suffix__name", "user__username",
+)
 
 
 # --- snapshots -----------------------------------------------------------------------------------------

@@ -58,8 +58,8 @@ def test_redis_url_makes_every_cache_the_shared_redis():
         assert read["classes"][alias] == "ReusingRedisCache"
 
     assert issubclass(ReusingRedisCache, RedisCache)
-    # Sessions stay in the database: shared by every server, whatever the cache.
-    assert read["SESSION_ENGINE"] == "django.contrib.sessions.backends.db"
+    # Sessions stay in the database (read through the shared cache): kept whatever happens to the cache.
+    assert read["SESSION_ENGINE"] == "django.contrib.sessions.backends.cached_db"
 
 
 def test_the_key_prefix_comes_from_the_environment():

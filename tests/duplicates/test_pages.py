@@ -13,6 +13,7 @@ from tests.duplicates.conftest import BIRTH, person
 from tests.factories import UserFactory
 from tests.integrations.conftest import register  # noqa: F401 - a fixture: a form with a Create integration
 from tests.web.conftest import customer_with, signed_in
+from tests.web.test_record_page import RECORD_QUERIES
 
 pytestmark = pytest.mark.django_db
 NEW = "/hub/customers/new/"
@@ -177,6 +178,7 @@ def test_the_record_page_budget_grows_by_two_queries_at_most(csa_client, django_
     for _ in range(15):
         person("Jane", "Doubleday", birth_date=BIRTH, postcode="BS1 4DJ")
     csa_client.get(f"/hub/customers/{customer.ucrn}/")  # the reference lists and sources, read into the cache
-    with django_assert_max_num_queries(12 + 2):  # tests/web/test_pages.py's budget + the UNION and the candidates
+    # tests/web/test_record_page.py's number (the UNION counted in it) + the candidates
+    with django_assert_max_num_queries(RECORD_QUERIES + 1):
         response = csa_client.get(f"/hub/customers/{customer.ucrn}/")
     assert response.content.decode().count(">Not the same person<") == 10

@@ -44,6 +44,7 @@ EXPECTED: dict[str, tuple] = {
     "hub/addresses/customers/": (LOGIN, 403, 403, 400, 400, LOGIN),  # without an address
     "hub/customers/<str:ucrn>/": (LOGIN, 403, 403, 200, 200, LOGIN),
     "hub/customers/<str:ucrn>/edit/": (LOGIN, 403, 403, 200, 200, LOGIN),
+    "hub/customers/<str:ucrn>/history/": (LOGIN, 403, 403, 200, 200, LOGIN),
     "hub/customers/<str:ucrn>/email/": (LOGIN, 403, 403, 405, 405, LOGIN),
     "hub/customers/<str:ucrn>/export/": (LOGIN, 403, 403, 200, 200, LOGIN),
     "hub/customers/<str:ucrn>/erase/": (LOGIN, 403, 403, 403, 200, LOGIN),

@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 from profiles.models import Customer, Topic
 from profiles.services.subscriptions import subscribe
 from tests.factories import AddressFactory, CustomerFactory, UserFactory
-from tests.web.conftest import sign_in_as
+from tests.web.conftest import customer_with, sign_in_as
+from tests.web.test_record_page import with_cases
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -210,3 +211,22 @@ def test_pages_fit_a_375px_screen(page, server, csa, journey_customer, path):
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"/hub/customers/{journey_customer.ucrn}/" + ("edit/" if path == "edit" else ""))
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_record_links_to_the_whole_history_and_every_case(page, server, csa):
+    customer = customer_with(addresses=2, history=25)
+    with_cases(customer, 12, csa)
+    sign_in_as(page, server, csa)
+    page.goto(f"/hub/customers/{customer.ucrn}/")
+    assert page.locator('td[data-label="When"]').count() == 20
+    page.get_by_role("link", name="The whole change history").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Change history of")
+    assert page.locator('td[data-label="When"]').count() == 20
+    assert axe_violations(page) == ""
+    page.get_by_role("link", name="Older changes").click()
+    assert page.locator('td[data-label="When"]').count() == 5
+    page.get_by_role("link", name="Back to the record").click()
+    page.get_by_role("link", name="All cases of").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Cases of customer {customer.ucrn}")
+    assert page.locator("tbody tr").count() == 12
+    assert axe_violations(page) == ""

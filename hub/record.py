@@ -1,0 +1,62 @@
+"""The CSA record page's reads: one query per panel, each bounded, whatever the size of the customer's data.
+
+The customer with its primary address (the Get, often from the cache), the address history, the newest
+RECENT_CHANGES change records (a link to the whole history when there are more), the change records that
+set each contact permission and the erasure, the newest RECENT_CASES cases (a link to the rest), the merges
+to undo, the possible duplicates and the subscriptions. Reference lists and sources come from the cache.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from hub.duplicates import record_duplicates
+from integrations.models import Case
+from profiles import display
+from profiles.models import ChangeRecord
+from profiles.selectors import address_history, lasting_changes, recent_changes
+from profiles.selectors.extended import cross_references
+from profiles.selectors.permissions import permission_details
+from profiles.selectors.subscriptions import page_subscriptions
+from profiles.services.merge import active_merges_into
+
+RECENT_CHANGES = 20  # change records on the record page; the history page has them all, page by page
+RECENT_CASES = 10  # cases on the record page; the case list, filtered to the customer, has them all
+
+
+def record_context(request: HttpRequest, profile: dict[str, Any]) -> dict[str, Any]:
+    """What `hub/record.html` shows of the customer whose Get output is `profile`."""
+    ucrn, user = profile["ucrn"], request.user
+    labels = display.reference_labels()
+    records_of_address = address_history(ucrn=ucrn, user=user, found=True)
+    records, more_changes = recent_changes(ucrn=ucrn, user=user, count=RECENT_CHANGES)
+    lasting = lasting_changes(ucrn=ucrn, user=user)
+    erased_at = next((r.created_at for r in lasting if r.action == ChangeRecord.Action.ERASE), None)
+    cases = list(Case.objects.filter(customer__ucrn=ucrn).select_related("form")
+                 .order_by("-created_at", "-id")[:RECENT_CASES + 1])
+    return {
+        "profile": profile,
+        "show": {name: display.show_value(name, profile.get(name), labels) for name in display.LABELS},
+        "labels": labels,
+        "addresses": [(a, display.show_address(a, labels)) for a in records_of_address],
+        "history": history_rows(records, labels, records_of_address),
+        "more_changes": more_changes,
+        "erased_at": erased_at,
+        "merges": active_merges_into(ucrn),
+        "duplicates": record_duplicates(profile, labels, erased=erased_at is not None),
+        "current_address": display.show_address(profile, labels),
+        "cross_references": cross_references(profile),
+        "permissions": permission_details(profile, lasting),
+        "subscriptions": page_subscriptions(ucrn=ucrn, user=user),
+        "cases": cases[:RECENT_CASES],
+        "more_cases": len(cases) > RECENT_CASES,
+        "recent_changes": RECENT_CHANGES,
+        "recent_cases": RECENT_CASES,
+    }
+
+
+def history_rows(records: list[ChangeRecord], labels: display.Labels, known: list[Any]) -> list[dict[str, Any]]:
+    """The history table's rows of `records`; addresses the page holds (`known`) are named without a query."""
+    named = display.addresses_named((e for r in records for e in r.changes), labels, known=known)
+    return display.history_rows(records, labels, named)
