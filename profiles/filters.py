@@ -11,6 +11,12 @@ index: an `@` is an email; a postcode shape a postcode; digits a UCRN, a phone n
 UPRN's few customers read first, by the address index, so no `IN (subquery)` defeats the others); text
 with letters the start of names. Other systems' references (SPEC 8.3) come from their own small indexed
 table, read first as the UPRN's: `source:value`, or a bare value any unique source holds.
+
+On PostgreSQL, names and outward codes or sectors are matched on the search keys (`SearchKey`, migration
+0012): one key drives the search (`n:SMI`, `o:M1`) and its index range is already in the page's order, so
+the first page and the capped count (`core.pagination`) read a few index entries, however many customers
+match; longer words and the other words of the box are rechecked on the same index entries. SQLite (a
+development database) matches the customer's own columns: the same customers in the same order.
 """
 from __future__ import annotations
 
@@ -19,14 +25,15 @@ import re
 import django_filters
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import F, FloatField, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Greatest, Lower
+from django.db.models.functions import Coalesce, Concat, Greatest, Lower, StrIndex, Upper
+from django.db.models.lookups import GreaterThan
 from ukpostcodeutils.validation import is_valid_partial_postcode
 
 from profiles import fuzzy, values
 from profiles.indexes import SEARCH_ORDER, SortKey, search_key_text
-from profiles.models import Address, ContactType, Customer, ExtendedReference, Status
+from profiles.models import Address, ContactType, Customer, CustomerName, ExtendedReference, Status
 from profiles.services.extended import reference_key, reference_sources
 from profiles.ucrn import is_valid_ucrn
 
@@ -41,6 +48,10 @@ QUALIFIED_REFERENCE = re.compile(r"^([A-Za-z0-9_-]{1,50})\s*:\s*(\S.*)$")
 DIGITS = re.compile(r"^[\d\s+().-]+$")
 # An outward code and the start of the inward code, as typed: `M1 1` is the sector `M1 1`, not `M11`.
 POSTCODE_SECTOR = re.compile(r"^([A-Z0-9]{2,4})\s+(\d[A-Z]{0,1})$")
+# Search keys (migration 0012): a name's first letters, up to this many; longer words are rechecked.
+NAME_KEY_LENGTH = 3
+NAMES_SEPARATOR = "\x1f"  # before each name in `SearchKey.names`; whitespace, so never inside a searched word
+KEY_ORDER = ("search_keys__last_key", "search_keys__first_key", "search_keys__ucrn")  # = SEARCH_ORDER
 
 
 def postcode_q(text: str) -> Q | None:
@@ -61,6 +72,45 @@ def postcode_q(text: str) -> Q | None:
     else:
         return None
     return Q(addresses__is_primary=True, **lookup)
+
+
+def postcode_key(text: str) -> str | None:
+    """The search key of an outward code (`o:M1`) or a sector (`s:M1 1`), or None for anything else (a
+    full postcode is an equality on the address index already; `M1 1A` matches the address itself)."""
+    upper = " ".join(text.upper().split())
+    key = values.postcode_search_key(upper)
+    if key is not None and key[1]:
+        return None
+    sector = POSTCODE_SECTOR.match(upper)
+    if sector and is_valid_partial_postcode(sector.group(1)):
+        return f"s:{sector.group(1)} {sector.group(2)}" if len(sector.group(2)) == 1 else None
+    return f"o:{key[0]}" if key is not None else None
+
+
+def uses_search_keys(queryset: QuerySet) -> bool:
+    """Whether `queryset`'s database keeps the search keys (PostgreSQL: migration 0012)."""
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def by_search_key(queryset: QuerySet[Customer], key: str, words: list[str] = ()) -> QuerySet[Customer]:
+    """The customers with the search key `key` and, for each of `words`, a name starting with it (rechecked
+    on the key's own index entry), in the page's order: the key's index range."""
+    match = Q(search_keys__key=key)
+    for word in words:
+        position = StrIndex("search_keys__names", Concat(Value(NAMES_SEPARATOR), Upper(Value(word))))
+        match &= Q(GreaterThan(position, 0))
+    return queryset.filter(match).order_by(*KEY_ORDER)
+
+
+def by_name_words(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
+    """Every word of `text` the start of a first, last or organisation name, by search key: the longest
+    word's first letters drive (the fewest candidates); words longer than the key and the other words
+    are rechecked."""
+    words = text.split()
+    driver = max(words, key=len)
+    key = "n:" + search_key_text(driver)[:NAME_KEY_LENGTH]
+    rest = [w for w in words if w is not driver or len(w) > NAME_KEY_LENGTH]
+    return by_search_key(queryset, key, rest)
 
 
 def _uprn_customer_ids(uprn: str) -> list[int]:
@@ -114,7 +164,7 @@ def fuzzy_name_text(text: str | None) -> str | None:
     return text
 
 
-def similar_names(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
+def similar_names(queryset: QuerySet[Customer], text: str, *, narrow: bool = False) -> QuerySet[Customer]:
     """Fuzzy name search: the `FUZZY_MAX` customers of `queryset` whose last name is most like the last
     word of `text` (or whose organisation name is most like `text`), most similar first; earlier words,
     first names, count for the rank too (`Jon Smyth` puts John Smith before Jane Smith).
@@ -122,12 +172,15 @@ def similar_names(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]
     One query finds and ranks the candidates (PostgreSQL: pg_trgm's `%` on the GIN trigram indexes of
     migration 0006, then `similarity()`; SQLite: the same `similarity()`, `profiles.fuzzy`), keeping the
     ids of the best `FUZZY_MAX`; the page and its count are then plain primary-key reads, so the
-    trigram work is done once, not once for the count and again for the page.
+    trigram work is done once, not once for the count and again for the page. With `narrow` (no other
+    filter but the search's own) on PostgreSQL, the candidates come from `CustomerName`, the names of
+    the customers not erased and nothing else, so the trigram recheck reads a narrow row.
     """
     words = text.split()
     surname, given = words[-1], " ".join(words[:-1])
     zero = Value(0.0, output_field=FloatField())
-    ranked = queryset.annotate(
+    candidates = CustomerName.objects.all() if narrow and uses_search_keys(queryset) else queryset
+    ranked = candidates.annotate(
         last_name_similarity=TrigramSimilarity("last_name", surname),
         organisation_similarity=TrigramSimilarity("organisation_name", text),
     )
@@ -140,7 +193,10 @@ def similar_names(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]
         + Coalesce(first, zero) / 2
     order = (F("similarity").desc(), *SEARCH_ORDER)
     ids = list(ranked.filter(match).annotate(similarity=rank).order_by(*order).values_list("pk", flat=True)[:FUZZY_MAX])
-    return ranked.filter(pk__in=ids).annotate(similarity=rank).order_by(*order)
+    return queryset.annotate(
+        last_name_similarity=TrigramSimilarity("last_name", surname),
+        organisation_similarity=TrigramSimilarity("organisation_name", text),
+    ).filter(pk__in=ids).annotate(similarity=rank).order_by(*order)
 
 
 # Validators of the form fields: a value that cannot match anything is a 400 (or a form error), not an
@@ -225,10 +281,24 @@ class CustomerFilterSet(django_filters.FilterSet):
             return queryset
         if (qualified := QUALIFIED_REFERENCE.match(text)) and (source := _reference_source(qualified.group(1))):
             return queryset.filter(pk__in=_reference_customer_ids(qualified.group(2), source=source))
+        ids = _reference_customer_ids(text)  # a unique source's reference, by its bare value
+        if not ids and uses_search_keys(queryset) and (keyed := self._keyed(queryset, text)) is not None:
+            return keyed
         queryset, match = self._match(queryset, text)
-        if ids := _reference_customer_ids(text):  # a unique source's reference, by its bare value
+        if ids:
             match |= Q(pk__in=ids)
         return queryset.filter(match)
+
+    def _keyed(self, queryset: QuerySet[Customer], text: str) -> QuerySet[Customer] | None:
+        """The search by search key, when the text is names or an outward code or sector; else None."""
+        if "@" in text:
+            return None
+        if postcode_q(text) is not None:
+            key = postcode_key(text)
+            return by_search_key(queryset, key) if key else None
+        if DIGITS.match(text) or not re.search(r"[^\W\d_]", text):
+            return None
+        return by_name_words(queryset, text)
 
     def _match(self, queryset: QuerySet[Customer], text: str) -> tuple[QuerySet[Customer], Q]:
         if "@" in text:
@@ -268,9 +338,14 @@ class CustomerFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet[Customer]) -> QuerySet[Customer]:
         queryset = super().filter_queryset(queryset)
         text = self.form.cleaned_data.get("name")
-        return similar_names(queryset, text) if text and text.split() else queryset
+        if not (text and text.split()):
+            return queryset
+        alone = not any(value not in (None, "") for name, value in self.form.cleaned_data.items() if name != "name")
+        return similar_names(queryset, text, narrow=alone)
 
     def filter_postcode(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
+        if uses_search_keys(queryset) and (key := postcode_key(value)):
+            return by_search_key(queryset, key)
         return queryset.filter(postcode_q(value))
 
     def filter_email(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:

@@ -1,0 +1,232 @@
+"""Search keys: the name, outward-code and sector searches, and the fuzzy name search, answered from narrow
+tables kept by triggers (PostgreSQL only; SQLite searches the customer table, `profiles.filters`).
+
+- `profiles_search_key`: one row per (customer, key) for every customer not erased. A key is `n:` and the
+  first 1 to `NAME_KEY_LENGTH` characters of a first, last or organisation name, upper-cased (`n:S`,
+  `n:SM`, `n:SMI`), `o:` and the primary address's outward code (`o:M1`), `s:` and its sector (`s:M1 1`).
+  Each row carries the page's order (`last_key`, `first_key`, `ucrn`: the expressions of `SEARCH_ORDER`)
+  and the upper-cased names (`names`, each after a \\x1f) to recheck longer words and the other words of
+  the box. The btree on (key, last_key, first_key, ucrn) INCLUDE (customer_id, names) is an in-order
+  index range for `key = 'n:SMI' ORDER BY last_key, first_key, ucrn LIMIT 25`, rechecked in the index.
+- `profiles_customer_name`: customer id, UCRN and the three names of every customer not erased, with the
+  trigram GIN indexes of the fuzzy name search, so its recheck reads this narrow table, not the customer.
+
+Both are filled by `profiles_refresh_search(customer_id)`, which triggers on the customer (insert; update
+of a name or `erased_at`) and the address (a primary's postcode, or which record is primary) call in the
+same transaction as the write, whatever wrote it (services, import, merge, erasure, a bulk update). The
+tables are filled from the existing rows here; on a large live table run this migration in a quiet hour.
+"""
+from django.db import migrations, models
+import django.db.models.deletion
+
+NAME_KEY_LENGTH = 3
+SEPARATOR = "\\x1f"
+
+CREATE = [
+    """
+    CREATE TABLE profiles_search_key (
+        id bigserial PRIMARY KEY,
+        customer_id bigint NOT NULL REFERENCES profiles_customer (id) ON DELETE CASCADE
+            DEFERRABLE INITIALLY DEFERRED,
+        key text COLLATE "C" NOT NULL,
+        last_key text COLLATE "C" NOT NULL,
+        first_key text COLLATE "C" NOT NULL,
+        ucrn varchar(9) NOT NULL,
+        names text NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE profiles_customer_name (
+        customer_id bigint PRIMARY KEY REFERENCES profiles_customer (id) ON DELETE CASCADE
+            DEFERRABLE INITIALLY DEFERRED,
+        ucrn varchar(9) NOT NULL,
+        first_name varchar(100) NOT NULL,
+        last_name varchar(100) NOT NULL,
+        organisation_name varchar(100) NOT NULL
+    )
+    """,
+    # The keys of one customer (its names and its primary address's postcode): also what the benchmark's
+    # loader inserts for every customer at once.
+    f"""
+    CREATE FUNCTION profiles_search_keys(first_name text, last_name text, organisation_name text,
+                                         postcode text) RETURNS SETOF text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT DISTINCT k FROM (
+            SELECT 'n:' || left(upper(n), l) AS k
+            FROM unnest(ARRAY[first_name, last_name, organisation_name]) AS n,
+                 generate_series(1, {NAME_KEY_LENGTH}) AS l
+            WHERE l <= length(n)
+            UNION ALL
+            SELECT 'o:' || split_part(postcode, ' ', 1) WHERE strpos(postcode, ' ') > 1
+            UNION ALL
+            SELECT 's:' || left(postcode, strpos(postcode, ' ') + 1)
+            WHERE strpos(postcode, ' ') > 1 AND length(postcode) > strpos(postcode, ' ')
+        ) AS keys
+    $$
+    """,
+    f"""
+    CREATE FUNCTION profiles_search_names(first_name text, last_name text, organisation_name text)
+    RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT E'{SEPARATOR}' || upper(first_name) || E'{SEPARATOR}' || upper(last_name)
+            || E'{SEPARATOR}' || upper(organisation_name)
+    $$
+    """,
+    """
+    CREATE FUNCTION profiles_refresh_search(cid bigint) RETURNS void LANGUAGE plpgsql AS $$
+    BEGIN
+        DELETE FROM profiles_search_key WHERE customer_id = cid;
+        DELETE FROM profiles_customer_name WHERE customer_id = cid;
+        INSERT INTO profiles_customer_name (customer_id, ucrn, first_name, last_name, organisation_name)
+        SELECT c.id, c.ucrn, c.first_name, c.last_name, c.organisation_name
+        FROM profiles_customer c WHERE c.id = cid AND c.erased_at IS NULL;
+        INSERT INTO profiles_search_key (customer_id, key, last_key, first_key, ucrn, names)
+        SELECT c.id, k, upper(c.last_name), upper(c.first_name), c.ucrn,
+               profiles_search_names(c.first_name, c.last_name, c.organisation_name)
+        FROM profiles_customer c
+        LEFT JOIN profiles_address a ON a.customer_id = c.id AND a.is_primary
+        CROSS JOIN profiles_search_keys(c.first_name, c.last_name, c.organisation_name, a.postcode) AS k
+        WHERE c.id = cid AND c.erased_at IS NULL;
+    END
+    $$
+    """,
+    """
+    CREATE FUNCTION profiles_customer_search_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM profiles_refresh_search(NEW.id);
+        RETURN NULL;
+    END
+    $$
+    """,
+    """
+    CREATE FUNCTION profiles_address_search_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP <> 'INSERT' THEN
+            PERFORM profiles_refresh_search(OLD.customer_id);
+        END IF;
+        IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR NEW.customer_id <> OLD.customer_id) THEN
+            PERFORM profiles_refresh_search(NEW.customer_id);
+        END IF;
+        RETURN NULL;
+    END
+    $$
+    """,
+    """
+    CREATE TRIGGER profiles_customer_search_insert AFTER INSERT ON profiles_customer
+    FOR EACH ROW EXECUTE FUNCTION profiles_customer_search_trigger()
+    """,
+    """
+    CREATE TRIGGER profiles_customer_search_update AFTER UPDATE ON profiles_customer
+    FOR EACH ROW WHEN (OLD.first_name IS DISTINCT FROM NEW.first_name
+                       OR OLD.last_name IS DISTINCT FROM NEW.last_name
+                       OR OLD.organisation_name IS DISTINCT FROM NEW.organisation_name
+                       OR OLD.erased_at IS DISTINCT FROM NEW.erased_at)
+    EXECUTE FUNCTION profiles_customer_search_trigger()
+    """,
+    """
+    CREATE TRIGGER profiles_address_search_insert AFTER INSERT ON profiles_address
+    FOR EACH ROW WHEN (NEW.is_primary) EXECUTE FUNCTION profiles_address_search_trigger()
+    """,
+    """
+    CREATE TRIGGER profiles_address_search_update AFTER UPDATE ON profiles_address
+    FOR EACH ROW WHEN (OLD.is_primary IS DISTINCT FROM NEW.is_primary
+                       OR (NEW.is_primary AND OLD.postcode IS DISTINCT FROM NEW.postcode)
+                       OR OLD.customer_id IS DISTINCT FROM NEW.customer_id)
+    EXECUTE FUNCTION profiles_address_search_trigger()
+    """,
+    """
+    CREATE TRIGGER profiles_address_search_delete AFTER DELETE ON profiles_address
+    FOR EACH ROW WHEN (OLD.is_primary) EXECUTE FUNCTION profiles_address_search_trigger()
+    """,
+]
+
+# What the benchmark's loader runs too, after COPY (it bypasses the triggers): every customer's rows.
+FILL = [
+    """
+    INSERT INTO profiles_customer_name (customer_id, ucrn, first_name, last_name, organisation_name)
+    SELECT id, ucrn, first_name, last_name, organisation_name FROM profiles_customer WHERE erased_at IS NULL
+    """,
+    """
+    INSERT INTO profiles_search_key (customer_id, key, last_key, first_key, ucrn, names)
+    SELECT c.id, k, upper(c.last_name), upper(c.first_name), c.ucrn,
+           profiles_search_names(c.first_name, c.last_name, c.organisation_name)
+    FROM profiles_customer c
+    LEFT JOIN profiles_address a ON a.customer_id = c.id AND a.is_primary
+    CROSS JOIN profiles_search_keys(c.first_name, c.last_name, c.organisation_name, a.postcode) AS k
+    WHERE c.erased_at IS NULL
+    """,
+]
+
+INDEXES = [
+    "CREATE INDEX search_key_order_idx ON profiles_search_key (key, last_key, first_key, ucrn)"
+    " INCLUDE (customer_id, names)",
+    "CREATE INDEX search_key_customer_idx ON profiles_search_key (customer_id)",
+    "CREATE INDEX customer_name_last_trgm_idx ON profiles_customer_name USING gin (last_name gin_trgm_ops)",
+    "CREATE INDEX customer_name_org_trgm_idx ON profiles_customer_name USING gin (organisation_name gin_trgm_ops)",
+]
+
+DROP = [
+    "DROP TRIGGER IF EXISTS profiles_address_search_delete ON profiles_address",
+    "DROP TRIGGER IF EXISTS profiles_address_search_update ON profiles_address",
+    "DROP TRIGGER IF EXISTS profiles_address_search_insert ON profiles_address",
+    "DROP TRIGGER IF EXISTS profiles_customer_search_update ON profiles_customer",
+    "DROP TRIGGER IF EXISTS profiles_customer_search_insert ON profiles_customer",
+    "DROP FUNCTION IF EXISTS profiles_address_search_trigger()",
+    "DROP FUNCTION IF EXISTS profiles_customer_search_trigger()",
+    "DROP FUNCTION IF EXISTS profiles_refresh_search(bigint)",
+    "DROP FUNCTION IF EXISTS profiles_search_names(text, text, text)",
+    "DROP FUNCTION IF EXISTS profiles_search_keys(text, text, text, text)",
+    "DROP TABLE IF EXISTS profiles_customer_name",
+    "DROP TABLE IF EXISTS profiles_search_key",
+]
+
+
+def create(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for statement in [*CREATE, *FILL, *INDEXES]:
+        schema_editor.execute(statement)
+
+
+def drop(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for statement in DROP:
+        schema_editor.execute(statement)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("profiles", "0011_contact_permissions_and_subscriptions"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="CustomerName",
+            fields=[
+                ("customer", models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
+                                                  primary_key=True, related_name="search_name", serialize=False,
+                                                  to="profiles.customer")),
+                ("ucrn", models.CharField(max_length=9)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                ("organisation_name", models.CharField(max_length=100)),
+            ],
+            options={"db_table": "profiles_customer_name", "managed": False},
+        ),
+        migrations.CreateModel(
+            name="SearchKey",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("customer", models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING,
+                                               related_name="search_keys", to="profiles.customer")),
+                ("key", models.TextField()),
+                ("last_key", models.TextField()),
+                ("first_key", models.TextField()),
+                ("ucrn", models.CharField(max_length=9)),
+                ("names", models.TextField()),
+            ],
+            options={"db_table": "profiles_search_key", "managed": False},
+        ),
+        migrations.RunPython(create, drop, elidable=False),
+    ]
