@@ -124,7 +124,7 @@ def pick_inputs(samples: int) -> dict[str, list[str]]:
 
     with psycopg.connect(f"{PG}/{DB_NAME}") as conn:
         rows = conn.execute(
-            "SELECT c.ucrn, c.last_name, c.email_address, c.phone_number, c.mobile_number, a.postcode"
+            "SELECT c.ucrn, c.last_name, c.email_address, c.phone_number, c.mobile_number, a.postcode, c.first_name"
             " FROM profiles_customer c TABLESAMPLE BERNOULLI (%s::float8) REPEATABLE (8)"
             " LEFT JOIN profiles_address a ON a.customer_id = c.id AND a.is_primary"
             " LIMIT 20000",
@@ -139,6 +139,11 @@ def pick_inputs(samples: int) -> dict[str, list[str]]:
     outwards = [p.split()[0] for p in postcodes]
     # A surname as it is misheard: one letter changed (`Smith` -> `Smyth`), so the exact name is not typed.
     fuzzy = [misspelt(r[1]) for r in rows if len(r[1]) >= 4]
+    # The search box as a CSA types a name: the start of a surname, a first name and the start of a surname,
+    # a surname and an initial, in turn.
+    people = [(r[6], r[1]) for r in rows if r[6] and len(r[1]) >= 3]
+    box_names = [(last[:3], f"{first} {last[:3]}", f"{last} {first[0]}")[i % 3]
+                 for i, (first, last) in enumerate(people)]
     return {
         "ucrns": ucrns,
         "surnames": surnames,
@@ -147,6 +152,7 @@ def pick_inputs(samples: int) -> dict[str, list[str]]:
         "postcodes": postcodes,
         "outwards": outwards,
         "fuzzy": fuzzy,
+        "box_names": box_names,
     }
 
 

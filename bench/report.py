@@ -239,7 +239,7 @@ def targets_table(ctx: dict[str, Any]) -> tuple[list[tuple[str, str, str]], list
             )
         )
     scale = "" if ctx["load"]["customers"] >= 1_000_000 else f" (at {ctx['load']['customers']:,}, not 1M)"
-    for kind_name in ("surname", "postcode", "email", "phone", "ucrn"):
+    for kind_name in ("surname", "postcode", "email", "phone", "ucrn", "outward", "box_outward", "box_name"):
         r = ctx["db"]["kinds"].get(kind_name)
         if r is None:
             continue

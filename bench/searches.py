@@ -21,8 +21,9 @@ SEARCH_KINDS = {
     "email": ("email (`email_address=`, any case)", "email_address", "emails", SEARCH_P95_MS),
     "phone": ("phone (`phone_number=0161...`)", "phone_number", "phones", SEARCH_P95_MS),
     "ucrn": ("UCRN (`search=UCRN`)", "search", "ucrns", SEARCH_P95_MS),
-    "outward": ("outward code (`postcode=M1`), informational", "postcode", "outwards", None),
-    "box_surname": ("search box, a surname (`search=Smi`), informational", "search", "surnames", None),
+    "outward": ("outward code (`postcode=M1`)", "postcode", "outwards", SEARCH_P95_MS),
+    "box_outward": ("search box, an outward code (`search=M1`)", "search", "outwards", SEARCH_P95_MS),
+    "box_name": ("search box, a name (`search=Smi`, `John Smi`, `Smith J`)", "search", "box_names", SEARCH_P95_MS),
     "fuzzy": ("fuzzy name (`name=Smyth`)", "name", "fuzzy", FUZZY_P95_MS),
 }
 
