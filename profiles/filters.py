@@ -21,6 +21,7 @@ development database) matches the customer's own columns: the same customers in 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import django_filters
 from django.contrib.postgres.search import TrigramSimilarity
@@ -33,7 +34,7 @@ from ukpostcodeutils.validation import is_valid_partial_postcode
 
 from profiles import fuzzy, values
 from profiles.indexes import SEARCH_ORDER, SortKey, search_key_text
-from profiles.models import Address, ContactType, Customer, CustomerName, ExtendedReference, Status
+from profiles.models import Address, ContactType, Customer, CustomerName, ExtendedReference, SearchKey, Status
 from profiles.services.extended import reference_key, reference_sources
 from profiles.ucrn import is_valid_ucrn
 
@@ -92,25 +93,67 @@ def uses_search_keys(queryset: QuerySet) -> bool:
     return connections[queryset.db].vendor == "postgresql"
 
 
-def by_search_key(queryset: QuerySet[Customer], key: str, words: list[str] = ()) -> QuerySet[Customer]:
-    """The customers with the search key `key` and, for each of `words`, a name starting with it (rechecked
-    on the key's own index entry), in the page's order: the key's index range."""
-    match = Q(search_keys__key=key)
+def key_match(key: str, words: Iterable[str] = (), *, prefix: str = "") -> Q:
+    """The search key `key` and, for each of `words`, a name starting with it, rechecked on the key's own
+    index entry (`names`); `prefix` is the path to `SearchKey` (`search_keys__` from the customer)."""
+    match = Q(**{f"{prefix}key": key})
     for word in words:
-        position = StrIndex("search_keys__names", Concat(Value(NAMES_SEPARATOR), Upper(Value(word))))
+        position = StrIndex(f"{prefix}names", Concat(Value(NAMES_SEPARATOR), Upper(Value(word))))
         match &= Q(GreaterThan(position, 0))
-    return queryset.filter(match).order_by(*KEY_ORDER)
+    return match
 
 
-def by_name_words(queryset: QuerySet[Customer], text: str) -> QuerySet[Customer]:
-    """Every word of `text` the start of a first, last or organisation name, by search key: the longest
-    word's first letters drive (the fewest candidates); words longer than the key and the other words
-    are rechecked."""
+def name_words_key(text: str) -> tuple[str, list[str]]:
+    """The key of the words of `text` and the words to recheck: the longest word's first letters drive (the
+    fewest candidates); words longer than the key and the other words are rechecked."""
     words = text.split()
     driver = max(words, key=len)
-    key = "n:" + search_key_text(driver)[:NAME_KEY_LENGTH]
     rest = [w for w in words if w is not driver or len(w) > NAME_KEY_LENGTH]
-    return by_search_key(queryset, key, rest)
+    return "n:" + search_key_text(driver)[:NAME_KEY_LENGTH], rest
+
+
+class KeyCountedQuerySet(QuerySet):
+    """A search by one search key and nothing else: its (capped) count reads the keys' index alone.
+
+    The keys hold exactly the customers not erased, which is what `profile_search` keeps, so counting the
+    matching keys counts the customers without reading one of them (a count of 1,000 customers joined
+    was 1,000 random reads of the customer table). Any further filter makes it a plain queryset again.
+    """
+
+    key_rows: QuerySet[SearchKey] | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone.key_rows = self.key_rows
+        return clone
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        clone = super()._filter_or_exclude(negate, args, kwargs)
+        clone.key_rows = None
+        return clone
+
+    def none(self):
+        clone = super().none()
+        clone.key_rows = None
+        return clone
+
+    def count(self) -> int:
+        if self.key_rows is None or self.query.is_empty():
+            return super().count()
+        return self.key_rows[self.query.low_mark: self.query.high_mark].count()
+
+
+def counted_by_keys(queryset: QuerySet[Customer], key_rows: QuerySet[SearchKey]) -> QuerySet[Customer]:
+    counted = queryset._chain()
+    counted.__class__ = KeyCountedQuerySet
+    counted.key_rows = key_rows
+    return counted
+
+
+def by_search_key(queryset: QuerySet[Customer], key: str, words: Iterable[str] = ()) -> QuerySet[Customer]:
+    """The customers with the search key `key` (and a name starting with each of `words`), in the page's
+    order: the key's index range."""
+    return queryset.filter(key_match(key, words, prefix="search_keys__")).order_by(*KEY_ORDER)
 
 
 def _uprn_customer_ids(uprn: str) -> list[int]:
@@ -282,23 +325,27 @@ class CustomerFilterSet(django_filters.FilterSet):
         if (qualified := QUALIFIED_REFERENCE.match(text)) and (source := _reference_source(qualified.group(1))):
             return queryset.filter(pk__in=_reference_customer_ids(qualified.group(2), source=source))
         ids = _reference_customer_ids(text)  # a unique source's reference, by its bare value
-        if not ids and uses_search_keys(queryset) and (keyed := self._keyed(queryset, text)) is not None:
-            return keyed
+        if not ids and uses_search_keys(queryset) and (keyed := self._keyed(text)) is not None:
+            return self._by_key(queryset, *keyed)
         queryset, match = self._match(queryset, text)
         if ids:
             match |= Q(pk__in=ids)
         return queryset.filter(match)
 
-    def _keyed(self, queryset: QuerySet[Customer], text: str) -> QuerySet[Customer] | None:
-        """The search by search key, when the text is names or an outward code or sector; else None."""
+    def _keyed(self, text: str) -> tuple[str, list[str]] | None:
+        """The search key (and words to recheck) of names or an outward code or sector; else None."""
         if "@" in text:
             return None
         if postcode_q(text) is not None:
             key = postcode_key(text)
-            return by_search_key(queryset, key) if key else None
+            return (key, []) if key else None
         if DIGITS.match(text) or not re.search(r"[^\W\d_]", text):
             return None
-        return by_name_words(queryset, text)
+        return name_words_key(text)
+
+    def _by_key(self, queryset: QuerySet[Customer], key: str, words: list[str]) -> QuerySet[Customer]:
+        self.key_rows = SearchKey.objects.filter(key_match(key, words))  # for the count, if alone
+        return by_search_key(queryset, key, words)
 
     def _match(self, queryset: QuerySet[Customer], text: str) -> tuple[QuerySet[Customer], Q]:
         if "@" in text:
@@ -336,16 +383,19 @@ class CustomerFilterSet(django_filters.FilterSet):
         return queryset  # applied last, by `filter_queryset`: the most similar of what the others keep
 
     def filter_queryset(self, queryset: QuerySet[Customer]) -> QuerySet[Customer]:
+        self.key_rows = None
         queryset = super().filter_queryset(queryset)
+        given = [name for name, value in self.form.cleaned_data.items() if value not in (None, "")]
         text = self.form.cleaned_data.get("name")
-        if not (text and text.split()):
-            return queryset
-        alone = not any(value not in (None, "") for name, value in self.form.cleaned_data.items() if name != "name")
-        return similar_names(queryset, text, narrow=alone)
+        if text and text.split():
+            return similar_names(queryset, text, narrow=given == ["name"])
+        if self.key_rows is not None and len(given) == 1:  # one search key and no other filter
+            return counted_by_keys(queryset, self.key_rows)
+        return queryset
 
     def filter_postcode(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         if uses_search_keys(queryset) and (key := postcode_key(value)):
-            return by_search_key(queryset, key)
+            return self._by_key(queryset, key, [])
         return queryset.filter(postcode_q(value))
 
     def filter_email(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
