@@ -3,7 +3,9 @@ tables kept by triggers (PostgreSQL only; SQLite searches the customer table, `p
 
 - `profiles_search_key`: one row per (customer, key) for every customer not erased. A key is `n:` and the
   first 1 to `NAME_KEY_LENGTH` characters of a first, last or organisation name, upper-cased (`n:S`,
-  `n:SM`, `n:SMI`), `o:` and the primary address's outward code (`o:M1`), `s:` and its sector (`s:M1 1`).
+  `n:SM`, `n:SMI`); `p:` and the first `NAME_KEY_LENGTH` characters of two of its names that start
+  differently, each way round (`p:JOH`, a \\x1f, `SMI`), for two words of the box together; `o:` and the
+  primary address's outward code (`o:M1`), `s:` and its sector (`s:M1 1`).
   Each row carries the page's order (`last_key`, `first_key`, `ucrn`: the expressions of `SEARCH_ORDER`)
   and the upper-cased names (`names`, each after a \\x1f) to recheck longer words and the other words of
   the box. The btree on (key, last_key, first_key, ucrn) INCLUDE (customer_id, names) is an in-order
@@ -26,8 +28,7 @@ CREATE = [
     """
     CREATE TABLE profiles_search_key (
         id bigserial PRIMARY KEY,
-        customer_id bigint NOT NULL REFERENCES profiles_customer (id) ON DELETE CASCADE
-            DEFERRABLE INITIALLY DEFERRED,
+        customer_id bigint NOT NULL,
         key text COLLATE "C" NOT NULL,
         last_key text COLLATE "C" NOT NULL,
         first_key text COLLATE "C" NOT NULL,
@@ -37,8 +38,7 @@ CREATE = [
     """,
     """
     CREATE TABLE profiles_customer_name (
-        customer_id bigint PRIMARY KEY REFERENCES profiles_customer (id) ON DELETE CASCADE
-            DEFERRABLE INITIALLY DEFERRED,
+        customer_id bigint PRIMARY KEY,
         ucrn varchar(9) NOT NULL,
         first_name varchar(100) NOT NULL,
         last_name varchar(100) NOT NULL,
@@ -56,6 +56,15 @@ CREATE = [
             FROM unnest(ARRAY[first_name, last_name, organisation_name]) AS n,
                  generate_series(1, {NAME_KEY_LENGTH}) AS l
             WHERE l <= length(n)
+            UNION ALL
+            SELECT 'p:' || a.k || E'{SEPARATOR}' || b.k
+            FROM (SELECT left(upper(n), {NAME_KEY_LENGTH}) AS k
+                  FROM unnest(ARRAY[first_name, last_name, organisation_name]) AS n
+                  WHERE length(n) >= {NAME_KEY_LENGTH}) AS a,
+                 (SELECT left(upper(n), {NAME_KEY_LENGTH}) AS k
+                  FROM unnest(ARRAY[first_name, last_name, organisation_name]) AS n
+                  WHERE length(n) >= {NAME_KEY_LENGTH}) AS b
+            WHERE a.k <> b.k
             UNION ALL
             SELECT 'o:' || split_part(postcode, ' ', 1) WHERE strpos(postcode, ' ') > 1
             UNION ALL
@@ -97,6 +106,24 @@ CREATE = [
     END
     $$
     """,
+    # No foreign keys (a TRUNCATE of the customers, as Django's test flush runs, would be refused): a
+    # deleted customer's rows go with it by trigger, and a TRUNCATE empties both tables.
+    """
+    CREATE FUNCTION profiles_customer_deleted_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM profiles_refresh_search(OLD.id);
+        RETURN NULL;
+    END
+    $$
+    """,
+    """
+    CREATE FUNCTION profiles_customer_truncated_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        TRUNCATE profiles_search_key, profiles_customer_name;
+        RETURN NULL;
+    END
+    $$
+    """,
     """
     CREATE FUNCTION profiles_address_search_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -121,6 +148,14 @@ CREATE = [
                        OR OLD.organisation_name IS DISTINCT FROM NEW.organisation_name
                        OR OLD.erased_at IS DISTINCT FROM NEW.erased_at)
     EXECUTE FUNCTION profiles_customer_search_trigger()
+    """,
+    """
+    CREATE TRIGGER profiles_customer_search_delete AFTER DELETE ON profiles_customer
+    FOR EACH ROW EXECUTE FUNCTION profiles_customer_deleted_trigger()
+    """,
+    """
+    CREATE TRIGGER profiles_customer_search_truncate AFTER TRUNCATE ON profiles_customer
+    FOR EACH STATEMENT EXECUTE FUNCTION profiles_customer_truncated_trigger()
     """,
     """
     CREATE TRIGGER profiles_address_search_insert AFTER INSERT ON profiles_address
@@ -168,10 +203,14 @@ DROP = [
     "DROP TRIGGER IF EXISTS profiles_address_search_delete ON profiles_address",
     "DROP TRIGGER IF EXISTS profiles_address_search_update ON profiles_address",
     "DROP TRIGGER IF EXISTS profiles_address_search_insert ON profiles_address",
+    "DROP TRIGGER IF EXISTS profiles_customer_search_truncate ON profiles_customer",
+    "DROP TRIGGER IF EXISTS profiles_customer_search_delete ON profiles_customer",
     "DROP TRIGGER IF EXISTS profiles_customer_search_update ON profiles_customer",
     "DROP TRIGGER IF EXISTS profiles_customer_search_insert ON profiles_customer",
     "DROP FUNCTION IF EXISTS profiles_address_search_trigger()",
     "DROP FUNCTION IF EXISTS profiles_customer_search_trigger()",
+    "DROP FUNCTION IF EXISTS profiles_customer_deleted_trigger()",
+    "DROP FUNCTION IF EXISTS profiles_customer_truncated_trigger()",
     "DROP FUNCTION IF EXISTS profiles_refresh_search(bigint)",
     "DROP FUNCTION IF EXISTS profiles_search_names(text, text, text)",
     "DROP FUNCTION IF EXISTS profiles_search_keys(text, text, text, text)",

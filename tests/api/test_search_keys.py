@@ -62,6 +62,11 @@ EXPECTED = [
     ({"search": "Li"}, ["li"]),
     ({"search": "Smith Co"}, []),  # `Co` starts no name: a word inside a name is not its start
     ({"search": "Jo Jo"}, ["john", "johnny"]),
+    ({"search": "Smith John"}, ["john"]),  # two words of 3 letters or more: their pair key
+    ({"search": "joh smith"}, ["john"]),
+    ({"search": "Jane Smithson"}, []),
+    ({"search": "Patel Smita"}, ["smita"]),
+    ({"search": "Smi Smita"}, ["smita"]),  # the same first letters: one name may start with both
     ({"search": "Zed"}, []),
     # outward code, sector, full postcode: the primary address only, surname order
     ({"postcode": "M1"}, ["acme", "smita", "anna", "jane", "john"]),
