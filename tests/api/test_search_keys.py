@@ -75,6 +75,9 @@ EXPECTED = [
     ({"search": "M1 2"}, ["acme", "jane"]),
     ({"postcode": "m11ae"}, ["john"]),
     ({"postcode": "M11"}, ["alan"]),
+    # two searches by key together: both hold, one order, no customer twice
+    ({"search": "Smi", "postcode": "M1"}, ["acme", "smita", "anna", "jane", "john"]),
+    ({"search": "Smith J", "postcode": "M1 1", "last_name": "smi"}, ["john"]),
     # fuzzy: most similar first, then surname order
     ({"name": "Smyth"}, ["mary", "anna", "jane", "john", "old"]),
     ({"name": "Jon Smyth"}, ["mary", "john", "jane", "anna", "old"]),
