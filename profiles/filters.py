@@ -122,12 +122,14 @@ def name_words_key(text: str) -> tuple[str, list[str]]:
     return "n:" + search_key_text(driver)[:NAME_KEY_LENGTH], rest
 
 
-class KeyCountedQuerySet(QuerySet):
-    """A search by one search key and nothing else: its (capped) count reads the keys' index alone.
+class SearchQuerySet(QuerySet):
+    """The search's result, counted the cheap way (a count is capped: `core.pagination`).
 
-    The keys hold exactly the customers not erased, which is what `profile_search` keeps, so counting the
-    matching keys counts the customers without reading one of them (a count of 1,000 customers joined
-    was 1,000 random reads of the customer table). Any further filter makes it a plain queryset again.
+    A count reads no order and only the UCRN, so a surname search counts from its index alone
+    (`customer_search_name_idx` holds the UCRN; selecting the id or keeping the order read the table, 4 to
+    8 ms for 1,001 rows against 0.35 ms). A search by one search key and nothing else (`key_rows`) counts
+    the key's index entries without reading a customer: the keys hold exactly the customers not erased,
+    which is what `profile_search` keeps. Any further filter forgets the key.
     """
 
     key_rows: QuerySet[SearchKey] | None = None
@@ -148,16 +150,18 @@ class KeyCountedQuerySet(QuerySet):
         return clone
 
     def count(self) -> int:
-        if self.key_rows is None or self.query.is_empty():
-            return super().count()
-        return self.key_rows[self.query.low_mark: self.query.high_mark].count()
+        if self.key_rows is not None and not self.query.is_empty():
+            return self.key_rows[self.query.low_mark: self.query.high_mark].count()
+        counted = self.values("ucrn")
+        counted.query.clear_ordering(force=True)  # a capped count is sliced: `order_by()` refuses it
+        return QuerySet.count(counted)
 
 
-def counted_by_keys(queryset: QuerySet[Customer], key_rows: QuerySet[SearchKey]) -> QuerySet[Customer]:
-    counted = queryset._chain()
-    counted.__class__ = KeyCountedQuerySet
-    counted.key_rows = key_rows
-    return counted
+def as_search(queryset: QuerySet[Customer], key_rows: QuerySet[SearchKey] | None) -> QuerySet[Customer]:
+    search = queryset._chain()
+    search.__class__ = SearchQuerySet
+    search.key_rows = key_rows
+    return search
 
 
 def by_search_key(queryset: QuerySet[Customer], key: str, words: Iterable[str] = ()) -> QuerySet[Customer]:
@@ -398,10 +402,9 @@ class CustomerFilterSet(django_filters.FilterSet):
         given = [name for name, value in self.form.cleaned_data.items() if value not in (None, "")]
         text = self.form.cleaned_data.get("name")
         if text and text.split():
-            return similar_names(queryset, text, narrow=given == ["name"])
-        if self.key_rows is not None and len(given) == 1:  # one search key and no other filter
-            return counted_by_keys(queryset, self.key_rows)
-        return queryset
+            return as_search(similar_names(queryset, text, narrow=given == ["name"]), None)
+        alone = self.key_rows is not None and len(given) == 1  # one search key and no other filter
+        return as_search(queryset, self.key_rows if alone else None)
 
     def filter_postcode(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         if uses_search_keys(queryset) and (key := postcode_key(value)):
