@@ -107,7 +107,7 @@ def name_words_key(text: str) -> tuple[str, list[str]]:
     """The key of the words of `text` and the words to recheck (every word the start of a name).
 
     Two words of at least `NAME_KEY_LENGTH` letters whose first letters differ start two different names:
-    their pair key (`p:JOH\x1fSMI`) is the range of the customers with both, however common each is
+    their pair key (`p:JOH\\x1fSMI`) is the range of the customers with both, however common each is
     alone. Otherwise the longest word's first letters drive (`n:SMI`). Every word is rechecked whole,
     except a short driving word, which its key already is.
     """
