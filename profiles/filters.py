@@ -28,6 +28,7 @@ from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Greatest, Lower, StrIndex, Upper
 from django.db.models.lookups import GreaterThan
 from ukpostcodeutils.validation import is_valid_partial_postcode
@@ -221,6 +222,23 @@ def fuzzy_name_text(text: str | None) -> str | None:
     return text
 
 
+# The customers of each similar last name (to the surname) and organisation name (to the whole text), the
+# first `FUZZY_MAX` of each in the page's order (indexes of migration 0012). Without first names a customer's
+# rank is its names' similarity, so the best `FUZZY_MAX` are among these: any other customer has
+# `FUZZY_MAX` customers of the same name, as similar, before it in the order.
+SIMILAR_NAMES_CUSTOMERS = f"""
+    SELECT c.customer_id FROM profiles_search_name n CROSS JOIN LATERAL (
+        SELECT customer_id FROM profiles_customer_name c WHERE c.last_name = n.name
+        ORDER BY upper(c.last_name) COLLATE "C", upper(c.first_name) COLLATE "C", c.ucrn LIMIT {FUZZY_MAX}) c
+    WHERE n.kind = 'l' AND n.name %% %s
+    UNION
+    SELECT c.customer_id FROM profiles_search_name n CROSS JOIN LATERAL (
+        SELECT customer_id FROM profiles_customer_name c WHERE c.organisation_name = n.name
+        ORDER BY upper(c.last_name) COLLATE "C", upper(c.first_name) COLLATE "C", c.ucrn LIMIT {FUZZY_MAX}) c
+    WHERE n.kind = 'o' AND n.name %% %s
+"""
+
+
 def similar_names(queryset: QuerySet[Customer], text: str, *, narrow: bool = False) -> QuerySet[Customer]:
     """Fuzzy name search: the `FUZZY_MAX` customers of `queryset` whose last name is most like the last
     word of `text` (or whose organisation name is most like `text`), most similar first; earlier words,
@@ -236,7 +254,12 @@ def similar_names(queryset: QuerySet[Customer], text: str, *, narrow: bool = Fal
     words = text.split()
     surname, given = words[-1], " ".join(words[:-1])
     zero = Value(0.0, output_field=FloatField())
-    candidates = CustomerName.objects.all() if narrow and uses_search_keys(queryset) else queryset
+    if narrow and uses_search_keys(queryset):
+        candidates = CustomerName.objects.all()
+        if not given:  # the rank is the name's alone: each similar name's first customers are enough
+            candidates = candidates.filter(pk__in=RawSQL(SIMILAR_NAMES_CUSTOMERS, [surname, text]))
+    else:
+        candidates = queryset
     ranked = candidates.annotate(
         last_name_similarity=TrigramSimilarity("last_name", surname),
         organisation_similarity=TrigramSimilarity("organisation_name", text),

@@ -45,6 +45,17 @@ CREATE = [
         organisation_name varchar(100) NOT NULL
     )
     """,
+    # The distinct last names (`l`) and organisation names (`o`) of the customers: the fuzzy name search
+    # finds similar names here (thousands, not a million customers), then reads each one's customers in
+    # order. Insert-only on writes (no lock on a common name); an erasure takes its names out when no one
+    # else has them, under a short table lock so that no write adding the same name slips past.
+    """
+    CREATE TABLE profiles_search_name (
+        kind char(1) NOT NULL,
+        name varchar(100) NOT NULL,
+        PRIMARY KEY (kind, name)
+    )
+    """,
     # The keys of one customer (its names and its primary address's postcode): also what the benchmark's
     # loader inserts for every customer at once.
     f"""
@@ -82,12 +93,32 @@ CREATE = [
     """,
     """
     CREATE FUNCTION profiles_refresh_search(cid bigint) RETURNS void LANGUAGE plpgsql AS $$
+    DECLARE
+        old_last text;
+        old_organisation text;
+        had_names boolean := false;
     BEGIN
+        SELECT last_name, organisation_name, true INTO old_last, old_organisation, had_names
+        FROM profiles_customer_name WHERE customer_id = cid;
         DELETE FROM profiles_search_key WHERE customer_id = cid;
         DELETE FROM profiles_customer_name WHERE customer_id = cid;
         INSERT INTO profiles_customer_name (customer_id, ucrn, first_name, last_name, organisation_name)
         SELECT c.id, c.ucrn, c.first_name, c.last_name, c.organisation_name
         FROM profiles_customer c WHERE c.id = cid AND c.erased_at IS NULL;
+        IF FOUND THEN
+            INSERT INTO profiles_search_name (kind, name)
+            SELECT kind, name FROM profiles_customer_name n,
+                   LATERAL (VALUES ('l', n.last_name), ('o', n.organisation_name)) AS v (kind, name)
+            WHERE n.customer_id = cid AND name <> ''
+            ON CONFLICT DO NOTHING;
+        ELSIF had_names THEN  -- erased or deleted: its names go if no one else has them
+            LOCK TABLE profiles_search_name IN SHARE ROW EXCLUSIVE MODE;
+            DELETE FROM profiles_search_name
+            WHERE (kind = 'l' AND name = old_last
+                   AND NOT EXISTS (SELECT 1 FROM profiles_customer_name WHERE last_name = old_last))
+               OR (kind = 'o' AND name = old_organisation
+                   AND NOT EXISTS (SELECT 1 FROM profiles_customer_name WHERE organisation_name = old_organisation));
+        END IF;
         INSERT INTO profiles_search_key (customer_id, key, last_key, first_key, ucrn, names)
         SELECT c.id, k, upper(c.last_name), upper(c.first_name), c.ucrn,
                profiles_search_names(c.first_name, c.last_name, c.organisation_name)
@@ -119,7 +150,7 @@ CREATE = [
     """
     CREATE FUNCTION profiles_customer_truncated_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        TRUNCATE profiles_search_key, profiles_customer_name;
+        TRUNCATE profiles_search_key, profiles_customer_name, profiles_search_name;
         RETURN NULL;
     END
     $$
@@ -181,6 +212,12 @@ FILL = [
     SELECT id, ucrn, first_name, last_name, organisation_name FROM profiles_customer WHERE erased_at IS NULL
     """,
     """
+    INSERT INTO profiles_search_name (kind, name)
+    SELECT DISTINCT kind, name FROM profiles_customer_name n,
+           LATERAL (VALUES ('l', n.last_name), ('o', n.organisation_name)) AS v (kind, name)
+    WHERE name <> ''
+    """,
+    """
     INSERT INTO profiles_search_key (customer_id, key, last_key, first_key, ucrn, names)
     SELECT c.id, k, upper(c.last_name), upper(c.first_name), c.ucrn,
            profiles_search_names(c.first_name, c.last_name, c.organisation_name)
@@ -197,6 +234,12 @@ INDEXES = [
     "CREATE INDEX search_key_customer_idx ON profiles_search_key (customer_id)",
     "CREATE INDEX customer_name_last_trgm_idx ON profiles_customer_name USING gin (last_name gin_trgm_ops)",
     "CREATE INDEX customer_name_org_trgm_idx ON profiles_customer_name USING gin (organisation_name gin_trgm_ops)",
+    "CREATE INDEX search_name_trgm_idx ON profiles_search_name USING gin (name gin_trgm_ops)",
+    # each similar name's customers in the page's order
+    'CREATE INDEX customer_name_last_order_idx ON profiles_customer_name (last_name, (upper(last_name) COLLATE "C"),'
+    ' (upper(first_name) COLLATE "C"), ucrn)',
+    'CREATE INDEX customer_name_org_order_idx ON profiles_customer_name (organisation_name,'
+    ' (upper(last_name) COLLATE "C"), (upper(first_name) COLLATE "C"), ucrn)',
 ]
 
 DROP = [
@@ -215,6 +258,7 @@ DROP = [
     "DROP FUNCTION IF EXISTS profiles_search_names(text, text, text)",
     "DROP FUNCTION IF EXISTS profiles_search_keys(text, text, text, text)",
     "DROP TABLE IF EXISTS profiles_customer_name",
+    "DROP TABLE IF EXISTS profiles_search_name",
     "DROP TABLE IF EXISTS profiles_search_key",
 ]
 

@@ -147,10 +147,19 @@ def fuzzy_plan(queryset, **params) -> str:
 
 
 @postgres_only
-def test_the_fuzzy_filter_rechecks_the_narrow_names_table(csa):
-    """The name alone: the candidates and their recheck read `profiles_customer_name`, not the customer."""
+def test_the_fuzzy_filter_finds_similar_names_among_the_distinct_names(csa):
+    """A surname alone: similar names come from the distinct names (`profiles_search_name`), then each
+    one's first customers from the narrow names table; the customer table is not read."""
     CustomerFactory(last_name="Smith")
     text = fuzzy_plan(profile_search(user=csa), name="Smyth")
+    assert "on profiles_search_name" in text, text
+    assert "profiles_customer " not in text.replace("profiles_customer_name", ""), text
+
+
+@postgres_only
+def test_the_fuzzy_filter_with_first_names_rechecks_the_narrow_names_table(csa):
+    CustomerFactory(first_name="John", last_name="Smith")
+    text = fuzzy_plan(profile_search(user=csa), name="Jon Smyth")
     assert "customer_name_last_trgm_idx" in text and "customer_name_org_trgm_idx" in text, text
     assert "profiles_customer " not in text.replace("profiles_customer_name", ""), text
 

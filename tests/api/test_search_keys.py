@@ -117,6 +117,17 @@ def test_an_erased_customer_is_not_found(csa_api, people, admin_user):
     profile_erase(ucrn=people["li"], user=admin_user, channel="hub")
     assert found(csa_api, search="Li") == []
     assert people["li"] not in found(csa_api, postcode="M12")
+    assert found(csa_api, name="Wu") == []
+
+
+def test_a_similar_name_of_a_crowd_ranks_every_one_of_its_customers(csa_api, settings):
+    """The fuzzy search reads at most 100 customers of each similar name: the best 100 are among them."""
+    smiths = [CustomerFactory(first_name=f"A{n:03d}", last_name="Smith").ucrn for n in range(105)]
+    smyth = CustomerFactory(first_name="Zed", last_name="Smyth").ucrn
+    CustomerFactory(first_name="B", last_name="smith")
+    body = csa_api.get(url(), {"name": "Smyth", "page_size": 100}).json()
+    assert body["count"] == 100
+    assert [r["ucrn"] for r in body["results"]] == [smyth, *smiths[:99]]
 
 
 def test_a_merge_keeps_the_keys_true(csa_api, csa, people):
