@@ -11,7 +11,10 @@ tables kept by triggers (PostgreSQL only; SQLite searches the customer table, `p
   the box. The btree on (key, last_key, first_key, ucrn) INCLUDE (customer_id, names) is an in-order
   index range for `key = 'n:SMI' ORDER BY last_key, first_key, ucrn LIMIT 25`, rechecked in the index.
 - `profiles_customer_name`: customer id, UCRN and the three names of every customer not erased, with the
-  trigram GIN indexes of the fuzzy name search, so its recheck reads this narrow table, not the customer.
+  trigram GIN indexes of the fuzzy name search, so its recheck reads this narrow table, not the customer,
+  and a btree per name in the page's order.
+- `profiles_search_name`: the distinct last (`l`) and organisation (`o`) names: a surname alone is
+  matched among them, then each similar name's first customers are read in order (`profiles.filters`).
 
 Both are filled by `profiles_refresh_search(customer_id)`, which triggers on the customer (insert; update
 of a name or `erased_at`) and the address (a primary's postcode, or which record is primary) call in the

@@ -4,6 +4,7 @@ the keys kept true by every kind of write."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from profiles.models import Customer
@@ -134,3 +135,12 @@ def test_a_merge_keeps_the_keys_true(csa_api, csa, people):
     profile_merge(survivor_ucrn=people["jane"], merged_ucrn=people["johnny"], choices={"first_name": "merged"},
                   user=csa, channel="hub")
     assert people["jane"] in found(csa_api, search="Johnny Smi")
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the distinct names are PostgreSQL's")
+def test_an_erasure_takes_its_names_out_of_the_distinct_names_unless_shared(people, admin_user):
+    profile_erase(ucrn=people["li"], user=admin_user, channel="hub")  # the only Wu
+    profile_erase(ucrn=people["john"], user=admin_user, channel="hub")  # one Smith of several
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM profiles_search_name WHERE kind = 'l' AND name IN ('Wu', 'Smith')")
+        assert [row[0] for row in cursor.fetchall()] == ["Smith"]
