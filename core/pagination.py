@@ -40,7 +40,8 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = self.object_list[: self.cap + 1].count()
+        first = self.object_list[: self.cap + 1]
+        counted = len(first) if isinstance(first, (list, tuple)) else first.count()
         self._capped = counted > self.cap
         return min(counted, self.cap)
 
