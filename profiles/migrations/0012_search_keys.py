@@ -103,32 +103,52 @@ CREATE = [
     BEGIN
         SELECT last_name, organisation_name, true INTO old_last, old_organisation, had_names
         FROM profiles_customer_name WHERE customer_id = cid;
-        DELETE FROM profiles_search_key WHERE customer_id = cid;
-        DELETE FROM profiles_customer_name WHERE customer_id = cid;
-        INSERT INTO profiles_customer_name (customer_id, ucrn, first_name, last_name, organisation_name)
-        SELECT c.id, c.ucrn, c.first_name, c.last_name, c.organisation_name
-        FROM profiles_customer c WHERE c.id = cid AND c.erased_at IS NULL;
-        IF FOUND THEN
-            INSERT INTO profiles_search_name (kind, name)
-            SELECT kind, name FROM profiles_customer_name n,
-                   LATERAL (VALUES ('l', n.last_name), ('o', n.organisation_name)) AS v (kind, name)
-            WHERE n.customer_id = cid AND name <> ''
-            ON CONFLICT DO NOTHING;
-        ELSIF had_names THEN  -- erased or deleted: its names go if no one else has them
-            LOCK TABLE profiles_search_name IN SHARE ROW EXCLUSIVE MODE;
-            DELETE FROM profiles_search_name
-            WHERE (kind = 'l' AND name = old_last
-                   AND NOT EXISTS (SELECT 1 FROM profiles_customer_name WHERE last_name = old_last))
-               OR (kind = 'o' AND name = old_organisation
-                   AND NOT EXISTS (SELECT 1 FROM profiles_customer_name WHERE organisation_name = old_organisation));
-        END IF;
+        -- Only the rows that change are written: a new primary address rewrites its two postcode keys,
+        -- not the customer's ten name keys.
+        WITH fresh AS (
+            SELECT k AS key, upper(c.last_name) AS last_key, upper(c.first_name) AS first_key, c.ucrn,
+                   profiles_search_names(c.first_name, c.last_name, c.organisation_name) AS names
+            FROM profiles_customer c
+            LEFT JOIN profiles_address a ON a.customer_id = c.id AND a.is_primary
+            CROSS JOIN profiles_search_keys(c.first_name, c.last_name, c.organisation_name, a.postcode) AS k
+            WHERE c.id = cid AND c.erased_at IS NULL
+        ), gone AS (
+            DELETE FROM profiles_search_key k WHERE k.customer_id = cid AND NOT EXISTS (
+                SELECT 1 FROM fresh f WHERE (f.key, f.last_key, f.first_key, f.ucrn, f.names)
+                                            = (k.key, k.last_key, k.first_key, k.ucrn, k.names))
+        )
         INSERT INTO profiles_search_key (customer_id, key, last_key, first_key, ucrn, names)
-        SELECT c.id, k, upper(c.last_name), upper(c.first_name), c.ucrn,
-               profiles_search_names(c.first_name, c.last_name, c.organisation_name)
-        FROM profiles_customer c
-        LEFT JOIN profiles_address a ON a.customer_id = c.id AND a.is_primary
-        CROSS JOIN profiles_search_keys(c.first_name, c.last_name, c.organisation_name, a.postcode) AS k
-        WHERE c.id = cid AND c.erased_at IS NULL;
+        SELECT cid, f.key, f.last_key, f.first_key, f.ucrn, f.names FROM fresh f
+        WHERE NOT EXISTS (
+            SELECT 1 FROM profiles_search_key k WHERE k.customer_id = cid
+            AND (f.key, f.last_key, f.first_key, f.ucrn, f.names) = (k.key, k.last_key, k.first_key, k.ucrn, k.names));
+
+        IF NOT EXISTS (SELECT 1 FROM profiles_customer c WHERE c.id = cid AND c.erased_at IS NULL) THEN
+            DELETE FROM profiles_customer_name WHERE customer_id = cid;
+            IF had_names THEN  -- erased or deleted: its names go if no one else has them
+                LOCK TABLE profiles_search_name IN SHARE ROW EXCLUSIVE MODE;
+                DELETE FROM profiles_search_name
+                WHERE (kind = 'l' AND name = old_last
+                       AND NOT EXISTS (SELECT 1 FROM profiles_customer_name WHERE last_name = old_last))
+                   OR (kind = 'o' AND name = old_organisation
+                       AND NOT EXISTS (SELECT 1 FROM profiles_customer_name
+                                       WHERE organisation_name = old_organisation));
+            END IF;
+            RETURN;
+        END IF;
+        INSERT INTO profiles_customer_name AS n (customer_id, ucrn, first_name, last_name, organisation_name)
+        SELECT c.id, c.ucrn, c.first_name, c.last_name, c.organisation_name
+        FROM profiles_customer c WHERE c.id = cid
+        ON CONFLICT (customer_id) DO UPDATE
+        SET first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name,
+            organisation_name = EXCLUDED.organisation_name
+        WHERE (n.first_name, n.last_name, n.organisation_name)
+              IS DISTINCT FROM (EXCLUDED.first_name, EXCLUDED.last_name, EXCLUDED.organisation_name);
+        INSERT INTO profiles_search_name (kind, name)
+        SELECT kind, name FROM profiles_customer_name n,
+               LATERAL (VALUES ('l', n.last_name), ('o', n.organisation_name)) AS v (kind, name)
+        WHERE n.customer_id = cid AND name <> ''
+        ON CONFLICT DO NOTHING;
     END
     $$
     """,
