@@ -59,7 +59,7 @@ RATIO_TARGETS = {"get": 0.50, "patch_fields": 0.25, "patch_address": 0.20}
 SEARCH_P95_MS = 20.0
 
 
-FUZZY_P95_MS = 150.0
+FUZZY_P95_MS = 50.0
 
 
 RECORD_P95_MS = 60.0

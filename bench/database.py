@@ -125,7 +125,7 @@ def pick_inputs(samples: int) -> dict[str, list[str]]:
     with psycopg.connect(f"{PG}/{DB_NAME}") as conn:
         rows = conn.execute(
             "SELECT c.ucrn, c.last_name, c.email_address, c.phone_number, c.mobile_number, a.postcode,"
-            " a.house, a.street, a.town"
+            " a.house, a.street, a.town, c.first_name"
             " FROM profiles_customer c TABLESAMPLE BERNOULLI (%s::float8) REPEATABLE (8)"
             " LEFT JOIN profiles_address a ON a.customer_id = c.id AND a.is_primary"
             " LIMIT 20000",
@@ -147,6 +147,11 @@ def pick_inputs(samples: int) -> dict[str, list[str]]:
     shapes = ("{house} {street}", "{street}, {town}", "{house} {street}, {town}", "{start}")
     address_streets = [shapes[i % 4].format(house=r[6], street=r[7], town=r[8], start=r[7][:4])
                        for i, r in enumerate(addresses)]
+    # The search box as a CSA types a name: the start of a surname, a first name and the start of a surname,
+    # a surname and an initial, in turn.
+    people = [(r[9], r[1]) for r in rows if r[9] and len(r[1]) >= 3]
+    box_names = [(last[:3], f"{first} {last[:3]}", f"{last} {first[0]}")[i % 3]
+                 for i, (first, last) in enumerate(people)]
     return {
         "address_postcodes": address_postcodes,
         "address_streets": address_streets,
@@ -157,6 +162,7 @@ def pick_inputs(samples: int) -> dict[str, list[str]]:
         "postcodes": postcodes,
         "outwards": outwards,
         "fuzzy": fuzzy,
+        "box_names": box_names,
     }
 
 

@@ -217,6 +217,12 @@ def write_results(ctx: dict[str, Any]) -> None:
     ctx["output"].write_text("\n".join(lines) + "\n")
 
 
+def search_name(label: str) -> str:
+    """`search surname prefix`, `search box, a name`: a search's label without its example."""
+    name = label.split(" (")[0]
+    return name if name.startswith("search") else f"search {name}"
+
+
 def targets_table(ctx: dict[str, Any]) -> tuple[list[tuple[str, str, str]], list[str]]:
     rows, missed = [], []
     floor_rps = ctx["http"].get("floor", {}).get("rps")
@@ -240,7 +246,8 @@ def targets_table(ctx: dict[str, Any]) -> tuple[list[tuple[str, str, str]], list
             )
         )
     scale = "" if ctx["load"]["customers"] >= 1_000_000 else f" (at {ctx['load']['customers']:,}, not 1M)"
-    for kind_name in ("surname", "postcode", "email", "phone", "ucrn", "address_postcode", "address_street"):
+    for kind_name in ("surname", "postcode", "email", "phone", "ucrn", "outward", "box_outward", "box_name",
+                      "address_postcode", "address_street"):
         r = ctx["db"]["kinds"].get(kind_name)
         if r is None:
             continue
@@ -248,7 +255,7 @@ def targets_table(ctx: dict[str, Any]) -> tuple[list[tuple[str, str, str]], list
         verdict = f"**met**{scale}" if ok else f"**missed** by {r['p95_ms'] - SEARCH_P95_MS:.1f} ms{scale}"
         rows.append(
             (
-                f"search {r['label'].split(' (')[0]}: database p95 at most {SEARCH_P95_MS:.0f} ms",
+                f"{search_name(r['label'])}: database p95 at most {SEARCH_P95_MS:.0f} ms",
                 f"p95 {r['p95_ms']:.2f} ms",
                 verdict,
             )

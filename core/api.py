@@ -36,6 +36,7 @@ from rest_framework.response import Response
 
 from core.apitokens import token_expired
 from core.jsonlimits import REQUEST_MAX_DEPTH, json_problem, printable, too_deep
+from core.pagination import CappedPaginator, count_cap
 from core.roles import GROUP_ROLES, is_csa
 from core.sessionauth import forget_signed_in
 
@@ -114,6 +115,34 @@ class Pagination(PageNumberPagination):
                 parameter["description"] = (f"Results per page, 1 to {self.max_page_size} (default {self.page_size}); "
                                             "outside that: 400.")
         return parameters
+
+
+class SearchPagination(Pagination):
+    """The search's pages: the count stops at `SEARCH_COUNT_CAP` (`core.pagination.CappedPaginator`).
+
+    `count` is exact up to the cap; with more matches it is the cap and `count_capped` is true (always
+    present), and `next` still leads through every result in order.
+    """
+
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.capped
+        return response
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        cap = count_cap()
+        paginated["required"] = ["count", "count_capped", "next", "previous", "results"]
+        paginated["properties"]["count"]["description"] = (
+            f"The number of matches, exact up to {cap:,}; with more, {cap:,} and `count_capped` is true.")
+        paginated["properties"]["count_capped"] = {
+            "type": "boolean", "example": False,
+            "description": f"True when more than {cap:,} customers match (`count` is then {cap:,}): narrow the "
+                           "search (a first name, a postcode). `next` still leads through every result in order.",
+        }
+        return paginated
 
 
 PAGE_SIZE = re.compile(r"^[0-9]{1,12}$")

@@ -166,6 +166,10 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 
+# A search counts its matches up to this many (core.pagination): past it the API says `count_capped` and the
+# CSA search page asks for a first name or postcode; every result can still be paged through.
+SEARCH_COUNT_CAP = 1000
+
 # What the API kernel (core.api) runs for a higher app: the token cache keeps a user's API client with its
 # roles; every view that reads or writes data names (core.api.AllowListed) checks the client's allow-lists
 # after its throttles and filters its successful responses by them (systems.access).

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from core.pagination import CappedPaginator
 from core.roles import csa_required, is_citizen, is_csa, role_required
 from hub.recent import recent_customer_opened, recent_customers
 from hub.record import history_rows, record_context
@@ -80,7 +81,8 @@ RESULT_FIELDS = (
 
 @csa_required
 def customer_search(request: HttpRequest) -> HttpResponse:
-    """The API's FilterSet behind one box: three queries (count, page, primary addresses) per page."""
+    """The API's FilterSet behind one box: three queries (count, capped at `SEARCH_COUNT_CAP`; page; primary
+    addresses) per page, and three more for similar names when a name finds no one."""
     form = SearchForm(request.GET or None)
     page = None
     fuzzy = False
@@ -88,11 +90,11 @@ def customer_search(request: HttpRequest) -> HttpResponse:
         customers = profile_search(user=request.user).only(*RESULT_FIELDS)
         filterset = CustomerFilterSet(form.filter_data(), queryset=customers)
         if filterset.is_valid():
-            page = Paginator(filterset.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+            page = CappedPaginator(filterset.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
             if page.paginator.count == 0 and (name := fuzzy_name_text(form.filter_data()["search"])):
                 # No exact match for a name: customers with a similar name, most similar first.
                 similar = CustomerFilterSet({**form.filter_data(), "search": "", "name": name}, queryset=customers)
-                similar_page = Paginator(similar.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page")) \
+                similar_page = CappedPaginator(similar.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page")) \
                     if similar.is_valid() else None
                 if similar_page is not None and similar_page.paginator.count:
                     page, fuzzy = similar_page, True

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import AllowListed, Pagination
+from core.api import AllowListed, SearchPagination
 from core.api_urls import location, location_header
 from core.idempotency import idempotent
 from profiles.api import serializers as s
@@ -122,7 +122,7 @@ class ProfileListCreateView(AllowListed, GenericAPIView):
     searches = True  # and each search parameter checked against what the client may read
     filter_backends = [DjangoFilterBackend]
     filterset_class = CustomerFilterSet
-    pagination_class = Pagination
+    pagination_class = SearchPagination
     serializer_class = s.ProfileCreateInputSerializer  # what an OPTIONS request describes (the POST body)
 
     def get_queryset(self):
@@ -133,7 +133,9 @@ class ProfileListCreateView(AllowListed, GenericAPIView):
     @extend_schema(
         operation_id="profiles_search", tags=["search"], summary="Search customers",
         description="CSAs only. Each filter given narrows the result; a page of search results (`page`, `page_size` "
-                    "up to 100: above it is 400 `max_value`), in surname order, or most similar first with `name`.",
+                    "up to 100: above it is 400 `max_value`), in surname order, or most similar first with `name`. "
+                    "`count` stops at 1,000: with more matches it is 1,000 and `count_capped` is true; `next` still "
+                    "pages on through every result.",
         responses={200: s.ProfileSummarySerializer(many=True), **errors(400, 403, 404)},
     )
     def get(self, request: Request) -> Response:

@@ -29,7 +29,7 @@ def test_a_result_carries_the_customer_and_primary_address(csa_api):
     customer = person(first_name="Jane", last_name="Smith")
     response = csa_api.get(url(), {"last_name": "smith"})
     body = response.json()
-    assert set(body) == {"count", "next", "previous", "results"} and body["count"] == 1
+    assert set(body) == {"count", "count_capped", "next", "previous", "results"} and body["count"] == 1
     result = body["results"][0]
     assert result["ucrn"] == customer.ucrn and result["name"] == "Jane Smith"
     assert result["postcode"] == "M1 1AE" and result["street"]

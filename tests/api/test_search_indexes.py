@@ -134,19 +134,68 @@ def test_the_surname_count_reads_the_index_only(csa):
     assert "Index Only Scan using customer_search_name_idx" in text, text
 
 
-@postgres_only
-def test_the_fuzzy_filter_uses_the_trigram_index():
-    CustomerFactory(last_name="Smith")
+def fuzzy_plan(queryset, **params) -> str:
     with CaptureQueriesContext(connection) as captured:
-        filterset = CustomerFilterSet({"name": "Smyth"}, queryset=Customer.objects.only("pk"))
+        filterset = CustomerFilterSet(params, queryset=queryset)
         assert filterset.is_valid() and len(filterset.qs) == 1
     finding = next(q["sql"] for q in captured.captured_queries if " % " in q["sql"])  # the one with `%`
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute("EXPLAIN " + finding)
-        text = "\n".join(row[0] for row in cursor.fetchall())
-    assert "customer_last_name_trgm_idx" in text and "customer_org_name_trgm_idx" in text
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@postgres_only
+def test_the_fuzzy_filter_finds_similar_names_among_the_distinct_names(csa):
+    """A surname alone: similar names come from the distinct names (`profiles_search_name`), then each
+    one's first customers from the narrow names table; the customer table is not read."""
+    CustomerFactory(last_name="Smith")
+    text = fuzzy_plan(profile_search(user=csa), name="Smyth")
+    assert "on profiles_search_name" in text, text
+    assert "profiles_customer " not in text.replace("profiles_customer_name", ""), text
+
+
+@postgres_only
+def test_the_fuzzy_filter_with_first_names_rechecks_the_narrow_names_table(csa):
+    CustomerFactory(first_name="John", last_name="Smith")
+    text = fuzzy_plan(profile_search(user=csa), name="Jon Smyth")
+    assert "customer_name_last_trgm_idx" in text and "customer_name_org_trgm_idx" in text, text
+    assert "profiles_customer " not in text.replace("profiles_customer_name", ""), text
+
+
+def keys_plan(csa, *, count: bool = False, **params) -> str:
+    """The plan of the page (or of the capped count) with sorting and scans of whole tables ruled out: a
+    test table is tiny, so this asks whether the search keys' index *can* give the matches in order."""
+    filterset = CustomerFilterSet(params, queryset=profile_search(user=csa))
+    assert filterset.is_valid(), filterset.errors
+    with CaptureQueriesContext(connection) as captured:
+        filterset.qs[:1001].count() if count else list(filterset.qs[:25])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE profiles_search_key")
+        for path in ("seqscan", "bitmapscan", "sort"):
+            cursor.execute(f"SET LOCAL enable_{path} = off")
+        cursor.execute("EXPLAIN " + next(q["sql"] for q in captured.captured_queries if "search_key" in q["sql"]))
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@postgres_only
+@pytest.mark.parametrize("params", [{"search": "Smi"}, {"search": "John Smi"}, {"search": "Smith J"},
+                                    {"search": "s"}, {"postcode": "M1"}, {"search": "M1"}, {"postcode": "M1 1"}])
+def test_names_and_outward_codes_are_an_in_order_range_of_the_search_keys(csa, params):
+    CustomerFactory(first_name="John", last_name="Smith", address__postcode="M1 1AE")
+    text = keys_plan(csa, **params)
+    assert "search_key_order_idx" in text, text
+    assert "Sort" not in text, text  # the key's index range is the page's order
+    assert "Seq Scan" not in text, text
+
+
+@postgres_only
+def test_the_capped_count_of_a_name_reads_the_search_keys(csa):
+    CustomerFactory(first_name="John", last_name="Smith")
+    text = keys_plan(csa, count=True, search="John Smi")
+    assert "search_key_order_idx" in text and "Seq Scan" not in text, text
+    assert "profiles_customer" not in text, text  # one key alone: its count reads no customer
 
 
 @postgres_only
