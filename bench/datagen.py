@@ -35,7 +35,7 @@ from bench.vocabulary import (
 # The search tables that triggers keep (profiles migration 0012), filled after COPY by the migration's own
 # statements: the loader bypasses the triggers.
 SEARCH_TABLES = ["profiles_search_key", "profiles_customer_name", "profiles_search_name"]
-SEARCH_FILL = importlib.import_module("profiles.migrations.0012_search_keys").FILL
+SEARCH_FILL = importlib.import_module("profiles.migrations.0014_search_keys").FILL
 
 
 def ucrns(rng: random.Random, count: int) -> list[str]:
