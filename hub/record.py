@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from core.prepared import Prepared
 from hub.duplicates import record_duplicates
 from integrations.models import Case
 from profiles import display
@@ -33,8 +34,7 @@ def record_context(request: HttpRequest, profile: dict[str, Any]) -> dict[str, A
     records, more_changes = recent_changes(ucrn=ucrn, user=user, count=RECENT_CHANGES)
     lasting = lasting_changes(ucrn=ucrn, user=user)
     erased_at = next((r.created_at for r in lasting if r.action == ChangeRecord.Action.ERASE), None)
-    cases = list(Case.objects.filter(customer__ucrn=ucrn).select_related("form")
-                 .order_by("-created_at", "-id")[:RECENT_CASES + 1])
+    cases = _recent_cases(ucrn, RECENT_CASES + 1)
     return {
         "profile": profile,
         "show": {name: display.show_value(name, profile.get(name), labels) for name in display.LABELS},
@@ -54,6 +54,10 @@ def record_context(request: HttpRequest, profile: dict[str, Any]) -> dict[str, A
         "recent_changes": RECENT_CHANGES,
         "recent_cases": RECENT_CASES,
     }
+
+
+_recent_cases = Prepared(lambda ucrn, rows: Case.objects.filter(customer__ucrn=ucrn).select_related("form")
+                        .order_by("-created_at", "-id")[:rows])  # compiled once (`core.prepared`)
 
 
 def history_rows(records: list[ChangeRecord], labels: display.Labels, known: list[Any]) -> list[dict[str, Any]]:
