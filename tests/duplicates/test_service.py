@@ -146,6 +146,7 @@ def test_candidates_come_with_their_primary_address_and_its_country(jane):
     assert found.customer.primary_addresses == [found.primary]
     summary = found.as_dict()
     assert summary["postcode"] == "BS1 4DJ" and summary["country"] == "United Kingdom"
+    assert summary["country_code"] == "GB"  # as the search results give it
 
 
 def test_nothing_to_compare_finds_nothing_and_asks_nothing(jane, django_assert_num_queries):
