@@ -7,10 +7,11 @@ import re
 from html import unescape
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from hub.models import RecentCustomer
-from hub.record import RECENT_CASES, RECENT_CHANGES
+from hub.record import RECENT_CASES, RECENT_CHANGES, SHOWN
 from integrations.demo import install_demo_forms
 from integrations.models import Case, Form
 from profiles.models import ChangeRecord, Channel, Title
@@ -169,3 +170,8 @@ def test_opening_a_record_again_keeps_one_row_for_the_start_page_with_the_newer_
     csa_client.get(f"/hub/customers/{customer.ucrn}/")
     [row] = RecentCustomer.objects.filter(user=csa)
     assert row.customer_id == customer.ucrn and row.opened_at >= first
+
+
+def test_every_name_the_template_shows_in_words_is_worded():
+    template = (settings.BASE_DIR / "templates" / "hub" / "record.html").read_text()
+    assert set(re.findall(r"\bshow\.(\w+)", template)) <= set(SHOWN)
