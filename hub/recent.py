@@ -1,8 +1,10 @@
 """The customers a CSA opened recently (the start page): written once per opening, read with the names."""
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.utils import timezone
 
 from hub.models import RECENT_COUNT, RecentCustomer
@@ -13,11 +15,20 @@ NAME_FIELDS = ("ucrn", "contact_type_id", "organisation_name", "first_name", "la
 
 
 def recent_customer_opened(*, user: Any, ucrn: str) -> None:
-    """Record that `user` opened customer `ucrn` now: one statement (an upsert), whatever was there before."""
-    RecentCustomer.objects.bulk_create(
-        [RecentCustomer(user=user, customer_id=ucrn, opened_at=timezone.now())],
-        update_conflicts=True, unique_fields=["user", "customer"], update_fields=["opened_at"],
-    )
+    """Record that `user` opened customer `ucrn` now: one statement (an upsert), whatever was there before.
+    Its SQL is made once (the record page writes it on every view; `bulk_create(update_conflicts=True)`
+    built and compiled it each time); `ON CONFLICT ... DO UPDATE` is PostgreSQL's and SQLite's alike."""
+    opened_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_upsert_sql(), [user.pk, ucrn, opened_at])
+
+
+@cache
+def _upsert_sql() -> str:
+    qn, meta = connection.ops.quote_name, RecentCustomer._meta
+    user, customer, opened = (qn(meta.get_field(name).column) for name in ("user", "customer", "opened_at"))
+    return (f"INSERT INTO {qn(meta.db_table)} ({user}, {customer}, {opened}) VALUES (%s, %s, %s)"
+            f" ON CONFLICT ({user}, {customer}) DO UPDATE SET {opened} = EXCLUDED.{opened}")
 
 
 def recent_customers(*, user: Any) -> list[RecentCustomer]:

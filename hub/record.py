@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from core.prepared import Prepared
 from hub.duplicates import record_duplicates
 from integrations.models import Case
 from profiles import display
@@ -23,6 +24,9 @@ from profiles.services.merge import active_merges_into
 
 RECENT_CHANGES = 20  # change records on the record page; the history page has them all, page by page
 RECENT_CASES = 10  # cases on the record page; the case list, filtered to the customer, has them all
+# The data names the page shows in words (`display.show_value`): only these are worded.
+SHOWN = ("contact_type", "birth_date", "status", "location", "phone_number", "mobile_number", "start_date", "end_date",
+         "preferred_contact_method", "notification_preference", "consent_to_share", "preferred_language_id")
 
 
 def record_context(request: HttpRequest, profile: dict[str, Any]) -> dict[str, Any]:
@@ -33,11 +37,15 @@ def record_context(request: HttpRequest, profile: dict[str, Any]) -> dict[str, A
     records, more_changes = recent_changes(ucrn=ucrn, user=user, count=RECENT_CHANGES)
     lasting = lasting_changes(ucrn=ucrn, user=user)
     erased_at = next((r.created_at for r in lasting if r.action == ChangeRecord.Action.ERASE), None)
-    cases = list(Case.objects.filter(customer__ucrn=ucrn).select_related("form")
-                 .order_by("-created_at", "-id")[:RECENT_CASES + 1])
+    cases = _recent_cases(ucrn, RECENT_CASES + 1)
+    show = {name: display.show_value(name, profile.get(name), labels) for name in SHOWN}
+    references = cross_references(profile)
     return {
         "profile": profile,
-        "show": {name: display.show_value(name, profile.get(name), labels) for name in display.LABELS},
+        "show": show,
+        "details": detail_rows(profile, show),
+        "preferences": preference_rows(show),
+        "reference_rows": [(f"{ref['name']} ({ref['key']})", ref["value"]) for ref in references],
         "labels": labels,
         "addresses": [(a, display.show_address(a, labels)) for a in records_of_address],
         "history": history_rows(records, labels, records_of_address),
@@ -46,7 +54,7 @@ def record_context(request: HttpRequest, profile: dict[str, Any]) -> dict[str, A
         "merges": active_merges_into(ucrn),
         "duplicates": record_duplicates(profile, labels, erased=erased_at is not None),
         "current_address": display.show_address(profile, labels),
-        "cross_references": cross_references(profile),
+        "cross_references": references,
         "permissions": permission_details(profile, lasting),
         "subscriptions": page_subscriptions(ucrn=ucrn, user=user),
         "cases": cases[:RECENT_CASES],
@@ -54,6 +62,34 @@ def record_context(request: HttpRequest, profile: dict[str, Any]) -> dict[str, A
         "recent_changes": RECENT_CHANGES,
         "recent_cases": RECENT_CASES,
     }
+
+
+_recent_cases = Prepared(lambda ucrn, rows: Case.objects.filter(customer__ucrn=ucrn).select_related("form")
+                        .order_by("-created_at", "-id")[:rows])  # compiled once (`core.prepared`)
+
+
+def detail_rows(profile: dict[str, Any], show: dict[str, str]) -> list[tuple[str, Any]]:
+    """The Details panel as (label, value) rows, in the page's order (a blank value shows as a dash): one
+    loop in the template instead of an `{% include %}` per row."""
+    rows = [("UCRN", profile["ucrn"]), ("Name", profile.get("name")), ("Contact type", show["contact_type"])]
+    if profile.get("organisation_name"):
+        rows.append(("Organisation", profile["organisation_name"]))
+    rows += [("Date of birth", show["birth_date"]), ("Status", show["status"]), ("Location", show["location"]),
+             ("Email address", profile.get("email_address")), ("Alternative email", profile.get("alternative_email")),
+             ("Telephone", show["phone_number"]), ("Mobile", show["mobile_number"])]
+    if profile.get("twitter"):
+        rows.append(("Twitter", f"@{profile['twitter']}"))
+    if profile.get("data_location") or profile.get("region"):
+        rows += [("Data location", profile.get("data_location")), ("Region", profile.get("region"))]
+    return rows
+
+
+def preference_rows(show: dict[str, str]) -> list[tuple[str, Any]]:
+    """The Contact preferences panel as (label, value) rows."""
+    return [("Preferred contact method", show["preferred_contact_method"]),
+            ("Notification preference, in order", show["notification_preference"]),
+            ("Consent to share", show["consent_to_share"] or "Not recorded"),
+            ("Language", show["preferred_language_id"])]
 
 
 def history_rows(records: list[ChangeRecord], labels: display.Labels, known: list[Any]) -> list[dict[str, Any]]:

@@ -142,8 +142,10 @@ def _e164(text: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)
 def phone_national(e164: str) -> str:
-    """How pages show a stored number: `0117 496 0123` for UK numbers, international otherwise."""
+    """How pages show a stored number: `0117 496 0123` for UK numbers, international otherwise (kept: a
+    record page shows two on every view, and parsing one costs more than the rest of its panel)."""
     if not e164:
         return ""
     number = phonenumbers.parse(e164, None)

@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 from django.http import Http404
 
 from core.caching import PREFIX, cached, cached_locally
+from core.prepared import Prepared
 from core.roles import UserLike, is_csa
 from profiles import caching
 from profiles.access import check_may_access, check_may_ask, check_row, survivor_of
@@ -115,9 +116,7 @@ def address_history(*, ucrn: Any, user: UserLike, found: bool = False) -> list[A
     customer already (a page that has its Get output).
     """
     check_may_access(user, ucrn)
-    records = list(
-        Address.objects.filter(customer__ucrn=ucrn).select_related("country").order_by("-start_date", "-id")
-    )
+    records = _address_history(ucrn)
     if not records and not found:
         _check_exists(ucrn)
     return records
@@ -138,10 +137,7 @@ def recent_changes(*, ucrn: Any, user: UserLike, count: int) -> tuple[list[Chang
     """The customer's newest `count` change records, newest first, and whether there are older ones: one
     query (`count` + 1 rows), whatever the length of the history. For a page that has found the customer."""
     check_may_access(user, ucrn)
-    rows = list(
-        ChangeRecord.objects.filter(customer__ucrn=ucrn).select_related("user").order_by("-created_at", "-id")
-        [:count + 1]
-    )
+    rows = _recent_changes(ucrn, count + 1)
     return rows[:count], len(rows) > count
 
 
@@ -153,11 +149,19 @@ def lasting_changes(*, ucrn: Any, user: UserLike) -> list[ChangeRecord]:
     PostgreSQL and SQLite alike); `profiles.services.permissions.permission_details` reads the entries.
     """
     check_may_access(user, ucrn)
-    return list(
-        ChangeRecord.objects.alias(text=Cast("changes", TextField()))
-        .filter(Q(text__contains='"permission_') | Q(action=ChangeRecord.Action.ERASE), customer__ucrn=ucrn)
-        .select_related("user").order_by("-created_at", "-id")
-    )
+    return _lasting_changes(ucrn)
+
+
+# The record page's reads, compiled once (`core.prepared`): each is one query by UCRN.
+_address_history = Prepared(lambda ucrn: Address.objects.filter(customer__ucrn=ucrn).select_related("country")
+                            .order_by("-start_date", "-id"))
+_recent_changes = Prepared(lambda ucrn, rows: ChangeRecord.objects.filter(customer__ucrn=ucrn)
+                           .select_related("user").order_by("-created_at", "-id")[:rows])
+_lasting_changes = Prepared(
+    lambda ucrn: ChangeRecord.objects.alias(text=Cast("changes", TextField()))
+    .filter(Q(text__contains='"permission_') | Q(action=ChangeRecord.Action.ERASE), customer__ucrn=ucrn)
+    .select_related("user").order_by("-created_at", "-id")
+)
 
 
 # In the survivor's records of a merge, the side of each change that holds the merged record's values: what
@@ -254,13 +258,14 @@ class _RowQuery:
                 selects.append(f"{alias}.{qn(f.column)}")
                 self.columns.append(f.get_col(alias))
         c, a = Customer._meta, Address._meta
-        joins = (
+        joined = (
             f" FROM {qn(c.db_table)} c"
             f" LEFT JOIN {qn(a.db_table)} a ON a.{qn(a.get_field('customer').column)} = c.{qn('id')}"
             f" AND a.{qn('is_primary')} = %s"
-            f" WHERE c.{qn('ucrn')} = %s"
         )
+        joins = f"{joined} WHERE c.{qn('ucrn')} = %s"
         self.sql = f"SELECT {', '.join(selects)}{joins}"
+        self.sql_by_ids = f"SELECT {', '.join(selects)}{joined} WHERE c.{qn('id')} IN "  # + `(%s, ...)`
         self.converters = [
             connection.ops.get_db_converters(col) + col.get_db_converters(connection) for col in self.columns
         ]
@@ -276,7 +281,10 @@ class _RowQuery:
             )
             self.sql_with_extended = f"SELECT {', '.join(selects)}, {extended}{joins}"
 
-    def instances(self, row: tuple) -> tuple[Customer, Address | None]:
+    def instances(self, row: tuple, lists: dict[str, list[dict[str, Any]]] | None = None,
+                  ) -> tuple[Customer, Address | None]:
+        """The customer and its primary address of `row`; `lists`: the reference lists, when the caller has
+        them (reading them checks their generation in the shared cache: once per query, not per row)."""
         values = list(row)
         for i, converters in enumerate(self.converters):
             for convert in converters:
@@ -288,7 +296,7 @@ class _RowQuery:
         if values[split] is not None:  # the LEFT JOIN found a primary address
             address = address_model.from_db(connection.alias, [f.attname for f in address_fields], values[split:])
             Address.customer.field.set_cached_value(address, customer)
-        lists = reference_lists()
+        lists = lists if lists is not None else reference_lists()
         _prime(customer, Customer.prefix.field, Title, lists["titles"], customer.prefix_id)
         _prime(customer, Customer.suffix.field, Suffix, lists["suffixes"], customer.suffix_id)
         if address is not None:
@@ -342,6 +350,19 @@ def profile_row(ucrn: str, *, lock: bool = False) -> tuple[Customer, Address | N
         cursor.execute(sql, [True, ucrn])
         row = cursor.fetchone()
     return None if row is None else query.instances(row)
+
+
+def profile_rows_by_ids(ids: list[int]) -> list[tuple[Customer, Address | None]]:
+    """The customers `ids` and their primary addresses (title, suffix and country loaded), in one query
+    and no ORM query building, in no particular order. No access check: callers make it."""
+    if not ids:
+        return []
+    query = _row_query()
+    with connection.cursor() as cursor:
+        cursor.execute(f"{query.sql_by_ids}({', '.join(['%s'] * len(ids))})", [True, *ids])
+        rows = cursor.fetchall()
+    lists = reference_lists()
+    return [query.instances(row, lists) for row in rows]
 
 
 def profile_row_with_extended(ucrn: str) -> tuple[Customer, Address | None, dict[str, Any]] | None:

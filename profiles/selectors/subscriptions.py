@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from core.prepared import Prepared
 from core.roles import UserLike, is_csa
 from profiles.access import check_may_access, customer_for
 from profiles.models import PERMISSION_CHANNELS, Customer, Subscription, Topic
@@ -45,8 +46,13 @@ def page_subscriptions(*, ucrn: Any, user: UserLike) -> list[Subscription]:
     """The current subscriptions of the customer a page shows, in one query (the page's Get has found the
     customer; the access rule is checked again here, without reading the customer)."""
     check_may_access(user, ucrn)
-    current = Subscription.objects.filter(customer__ucrn=ucrn, ended_at__isnull=True).select_related("topic")
-    return list(current.order_by("topic__name", "channel"))
+    return _page_subscriptions(ucrn)
+
+
+_page_subscriptions = Prepared(  # compiled once (`core.prepared`): the record page reads it every time
+    lambda ucrn: Subscription.objects.filter(customer__ucrn=ucrn, ended_at__isnull=True).select_related("topic")
+    .order_by("topic__name", "channel")
+)
 
 
 def subscription_counts(subscriptions: Iterable[Subscription]) -> dict[str, int]:

@@ -38,6 +38,7 @@ from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from core.prepared import Prepared
 from core.roles import UserLike, is_csa
 from profiles import registry
 from profiles.access import customer_for
@@ -313,9 +314,7 @@ def merge_read(*, merge_id: Any, user: UserLike, ucrn: Any = None) -> Merge:
 
 def active_merges_into(ucrn: str) -> list[Merge]:
     """The merges into the customer `ucrn` not undone, newest first: the record page offers to undo them."""
-    return list(Merge.objects.filter(survivor__ucrn=ucrn, undone_at__isnull=True)
-                .select_related("merged__prefix", "merged__suffix", "user").only(*MERGE_PANEL_FIELDS)
-                .order_by("-created_at", "-id"))
+    return _active_merges_into(ucrn)
 
 
 # What the record page shows of a merge (not its snapshots): the merged customer's UCRN and `display_name`,
@@ -323,6 +322,13 @@ def active_merges_into(ucrn: str) -> list[Merge]:
 MERGE_PANEL_FIELDS = (
     "id", "created_at", "survivor_id", "merged__ucrn", "merged__contact_type_id", "merged__organisation_name",
     "merged__first_name", "merged__last_name", "merged__prefix__name", "merged__suffix__name", "user__username",
+)
+
+
+_active_merges_into = Prepared(  # compiled once (`core.prepared`): the record page reads it every time
+    lambda ucrn: Merge.objects.filter(survivor__ucrn=ucrn, undone_at__isnull=True)
+    .select_related("merged__prefix", "merged__suffix", "user").only(*MERGE_PANEL_FIELDS)
+    .order_by("-created_at", "-id")
 )
 
 

@@ -71,7 +71,8 @@ def test_an_administrator_may_ask(admin_user, jane, twin):
 
 
 @pytest.mark.parametrize("count", [1, 20])
-def test_get_duplicates_has_a_query_budget(csa_api, jane, django_assert_max_num_queries, count):
+def test_get_duplicates_has_a_query_budget(csa_api, jane, django_assert_max_num_queries, count,
+                                          warm_reference_lists):
     for _ in range(count):
         person("Jane", "Doubleday", birth_date=BIRTH, postcode="BS1 4DJ", house="12")
     with django_assert_max_num_queries(6):  # token (user, roles), customer, then find_duplicates' three

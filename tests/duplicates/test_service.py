@@ -114,6 +114,41 @@ def test_bad_values_in_the_data_are_ignored_not_raised(jane):
     assert reasons(find_duplicates(data=data), jane) == ["same_name_postcode"]
 
 
+def test_like_wildcards_in_the_data_are_plain_characters():
+    underscore = person("Jo_n", "O%Neil", birth_date=BIRTH, postcode="BS1 4DJ", house="1_2")
+    data = {"first_name": "JO_N", "last_name": "o%neil", "birth_date": BIRTH.isoformat(), "postcode": "BS1 4DJ",
+            "house": "1_2"}
+    assert reasons(find_duplicates(data=data), underscore) == [
+        "same_name_birth_date", "same_name_postcode", "similar_name_address"]
+    for first, last, house in (("John", "O%Neil", "9"), ("Jo_n", "OXNeil", "1x2"), ("%", "%", "%")):
+        others = {**data, "first_name": first, "last_name": last, "house": house}
+        assert find_duplicates(data=others) == [], others
+
+
+def test_the_record_pages_probe_leaves_out_the_customer_and_its_marked_pairs_by_ucrn(jane, csa):
+    """The record page compares the Get output it has, naming the customer by UCRN (not read again)."""
+    from profiles.selectors import profile_get
+
+    twin = person("Jane", "Doubleday", birth_date=BIRTH)
+    other_twin = person("Jane", "Doubleday", birth_date=BIRTH)
+    profile = profile_get(ucrn=jane.ucrn, user=csa)
+    assert {d.customer for d in find_duplicates(data=profile, customer=jane.ucrn)} == {twin, other_twin}
+    mark_not_same_person(ucrn_a=jane.ucrn, ucrn_b=twin.ucrn, user=csa)  # jane first (the lower id)
+    mark_not_same_person(ucrn_a=other_twin.ucrn, ucrn_b=jane.ucrn, user=csa)
+    assert find_duplicates(data=profile, customer=jane.ucrn) == []
+    assert {d.customer for d in find_duplicates(data=profile)} == {jane, twin, other_twin}
+
+
+def test_candidates_come_with_their_primary_address_and_its_country(jane):
+    twin = person("Janet", "Doubleday", birth_date=BIRTH, postcode="BS1 4DJ", house="12")
+    [found] = find_duplicates(customer=jane)
+    assert found.customer == twin and found.primary.postcode == "BS1 4DJ" and found.primary.house == "12"
+    assert found.customer.primary_addresses == [found.primary]
+    summary = found.as_dict()
+    assert summary["postcode"] == "BS1 4DJ" and summary["country"] == "United Kingdom"
+    assert summary["country_code"] == "GB"  # as the search results give it
+
+
 def test_nothing_to_compare_finds_nothing_and_asks_nothing(jane, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert find_duplicates(data={"contact_type": "Individual", "first_name": "Jane"}) == []
@@ -177,7 +212,7 @@ def test_the_list_is_short(jane):
 
 
 @pytest.mark.parametrize("count", [1, 40])
-def test_a_bounded_number_of_queries(jane, django_assert_max_num_queries, count):
+def test_a_bounded_number_of_queries(jane, django_assert_max_num_queries, count, warm_reference_lists):
     for n in range(count):
         person("Jane", "Doubleday", postcode="BS1 4DJ", house="12", birth_date=BIRTH, uprn="771234",
                phone_number="+441632960123", alternative_email=f"x{n}@example.org")

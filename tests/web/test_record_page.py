@@ -2,12 +2,16 @@
 changes and 10 cases with links to the rest, contact permissions and the erasure found however old."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html import unescape
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
-from hub.record import RECENT_CASES, RECENT_CHANGES
+from hub.models import RecentCustomer
+from hub.record import RECENT_CASES, RECENT_CHANGES, SHOWN
 from integrations.demo import install_demo_forms
 from integrations.models import Case, Form
 from profiles.models import ChangeRecord, Channel, Title
@@ -156,3 +160,18 @@ def test_the_merge_panel_reads_no_row_of_its_own(csa, csa_client, django_assert_
     assert page.count(">Undo this merge<") == 3
     for customer in merged:
         assert f"({customer.display_name})" in page
+
+
+def test_opening_a_record_again_keeps_one_row_for_the_start_page_with_the_newer_time(csa, csa_client):
+    customer = customer_with(addresses=1, history=1)
+    csa_client.get(f"/hub/customers/{customer.ucrn}/")
+    first = RecentCustomer.objects.get(user=csa, customer_id=customer.ucrn).opened_at
+    assert abs(timezone.now() - first) < dt.timedelta(minutes=1)  # stored as the moment it was, in any zone
+    csa_client.get(f"/hub/customers/{customer.ucrn}/")
+    [row] = RecentCustomer.objects.filter(user=csa)
+    assert row.customer_id == customer.ucrn and row.opened_at >= first
+
+
+def test_every_name_the_template_shows_in_words_is_worded():
+    template = (settings.BASE_DIR / "templates" / "hub" / "record.html").read_text()
+    assert set(re.findall(r"\bshow\.(\w+)", template)) <= set(SHOWN)
