@@ -189,10 +189,14 @@ def _reference_customer_ids(text: str, *, source: int | None = None, user: objec
     """The customers whose reference in `source` is `text` (any case); without a source, in any source that
     says its reference is unique (none: no query). Only sources `user` may read count (allow-lists by
     source, `registry.readable_sources`): matching by a reference reveals it. An index lookup on the
-    references table (`ExtendedReference`), made before the search query, as the UPRN's."""
+    references table (`ExtendedReference`), made before the search query, as the UPRN's. Who may read which
+    source is asked only when a source could match (for a signed-in page user, that is a query)."""
+    known = reference_sources()
+    sources = [source] if source else [s["id"] for s in known.values() if s["unique"]]
+    if not sources:
+        return []
     readable = registry.readable_sources(user)
-    allowed = {s["id"] for slug, s in reference_sources().items() if readable is None or slug in readable}
-    sources = [source] if source else [s["id"] for s in reference_sources().values() if s["unique"]]
+    allowed = {s["id"] for slug, s in known.items() if readable is None or slug in readable}
     sources = [s for s in sources if s in allowed]
     if not sources:
         return []
@@ -354,6 +358,16 @@ class CustomerFilterSet(django_filters.FilterSet):
         model = Customer
         fields = ["search", "last_name", "name", "postcode", "email_address", "phone_number", "uprn", "status",
                   "contact_type"]
+
+    def get_form_class(self) -> type:
+        """The form class, made once per FilterSet class: django-filter makes a new class with new fields for
+        every search, though nothing in them depends on the request (the status and type querysets are
+        fixed; each form copies its fields, and a `ModelChoiceField` its queryset, when it is made)."""
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
 
     def filter_search(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         """What the text looks like decides what it is matched as (each on its index):
