@@ -142,8 +142,11 @@ def _e164(text: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)
 def phone_national(e164: str) -> str:
-    """How pages show a stored number: `0117 496 0123` for UK numbers, international otherwise."""
+    """How pages show a stored number: `0117 496 0123` for UK numbers, international otherwise. Kept: a
+    search's first page shows the same customers to every CSA who types the same name, and parsing and
+    formatting a number costs more than the rest of its row."""
     if not e164:
         return ""
     number = phonenumbers.parse(e164, None)
