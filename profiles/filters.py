@@ -189,14 +189,10 @@ def _reference_customer_ids(text: str, *, source: int | None = None, user: objec
     """The customers whose reference in `source` is `text` (any case); without a source, in any source that
     says its reference is unique (none: no query). Only sources `user` may read count (allow-lists by
     source, `registry.readable_sources`): matching by a reference reveals it. An index lookup on the
-    references table (`ExtendedReference`), made before the search query, as the UPRN's. Who may read which
-    source is asked only when a source could match (for a signed-in page user, that is a query)."""
-    known = reference_sources()
-    sources = [source] if source else [s["id"] for s in known.values() if s["unique"]]
-    if not sources:
-        return []
+    references table (`ExtendedReference`), made before the search query, as the UPRN's."""
     readable = registry.readable_sources(user)
-    allowed = {s["id"] for slug, s in known.items() if readable is None or slug in readable}
+    allowed = {s["id"] for slug, s in reference_sources().items() if readable is None or slug in readable}
+    sources = [source] if source else [s["id"] for s in reference_sources().values() if s["unique"]]
     sources = [s for s in sources if s in allowed]
     if not sources:
         return []

@@ -1,13 +1,11 @@
 """What the CSA search page spends besides the search itself: the filters' selects rendered once per process
-for the same options, one read of the cache generations per page, no API client lookup for a page user
-when no source declares a unique reference, and the same HTML as Django's own rendering."""
+for the same options, one read of the cache generations per page, and the same HTML as Django's own
+rendering."""
 from __future__ import annotations
 
 import pytest
 from django import forms
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from profiles import caching
 from profiles.forms import KeptSelect
@@ -85,16 +83,4 @@ def test_the_page_reads_each_generation_once(csa_client, monkeypatch, q):
     assert csa_client.get("/hub/customers/", {"q": q}).status_code == 200
     assert asked.count(caching.LISTS_GENERATION) == 1
     assert asked.count(SOURCES_GENERATION) == 1
-
-
-def page_queries(client, q: str) -> list[str]:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get("/hub/customers/", {"q": q}).status_code == 200
-    return [query["sql"] for query in captured.captured_queries]
-
-
-def test_no_api_client_is_looked_up_when_no_source_is_searched(csa_client):
-    CustomerFactory(last_name="Smith")
-    page_queries(csa_client, "Smith")
-    assert not [sql for sql in page_queries(csa_client, "Smith") if '"systems_apiclient"' in sql]
 
