@@ -92,18 +92,24 @@ def write_paths(name: str, paths: list[str]) -> Path:
     return path
 
 
-def scenarios(inputs: dict[str, list[str]], token: str, cookie: str) -> dict[str, dict[str, Any]]:
-    q = urllib.parse.quote
-    ucrns = inputs["ucrns"]
-    api = {"BENCH_AUTH": f"Token {token}"}
-    page = {"BENCH_COOKIE": cookie}
-    mixed = [
+def search_page_inputs(inputs: dict[str, list[str]]) -> list[str]:
+    """What the CSA search page's box is given: a surname's first letters, a postcode, a UCRN, an email or a
+    phone number, up to a thousand of each."""
+    return [
         *inputs["surnames"][:1000],
         *inputs["postcodes"][:1000],
         *inputs["ucrns"][:1000],
         *inputs["emails"][:1000],
         *inputs["phones"][:1000],
     ]
+
+
+def scenarios(inputs: dict[str, list[str]], token: str, cookie: str) -> dict[str, dict[str, Any]]:
+    q = urllib.parse.quote
+    ucrns = inputs["ucrns"]
+    api = {"BENCH_AUTH": f"Token {token}"}
+    page = {"BENCH_COOKIE": cookie}
+    mixed = search_page_inputs(inputs)
     return {
         "floor": {
             "label": "floor: bare view, one raw SQL row by UCRN",

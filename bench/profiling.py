@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 import time
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from bench.common import (
     CSA,
 )
+from bench.load import search_page_inputs
 
 AREAS = [
     # (area, path fragment): a frame's self time goes to the innermost frame of a known area
@@ -35,7 +37,7 @@ def _area(path: str | None) -> str | None:
     return None
 
 
-def profile_requests(kind: str, ucrns: list[str], token: str, seconds: float) -> dict[str, Any]:
+def profile_requests(kind: str, inputs: dict[str, list[str]], token: str, seconds: float) -> dict[str, Any]:
     """pyinstrument over `seconds` of requests of one kind through Django's full stack (test Client)."""
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -46,11 +48,16 @@ def profile_requests(kind: str, ucrns: list[str], token: str, seconds: float) ->
     # Values this run has never written, so that every PATCH changes something, on a reused database too.
     run = secrets.token_hex(3)
     headers = {"HTTP_AUTHORIZATION": f"Token {token}"}
-    if kind == "page_record":
+    if kind.startswith("page_"):
         client.force_login(get_user_model().objects.get(username=CSA))
+    ucrns = inputs["ucrns"]
+    searches = search_page_inputs(inputs)
+    random.Random(8).shuffle(searches)  # the inputs' kinds in turn, as wrk's random paths mix them
 
     def one(i: int):
         ucrn = ucrns[i % len(ucrns)]
+        if kind == "page_search":
+            return client.get("/hub/customers/", {"q": searches[i % len(searches)]})
         if kind == "get":
             return client.get(f"/api/v1/profiles/{ucrn}/", **headers)
         if kind == "patch_fields":

@@ -184,7 +184,7 @@ def main() -> None:
     if missed and not args.no_profile:
         for name in missed:
             log(f"profiling {name}")
-            ctx["profiles"][name] = profile_requests(name, inputs["ucrns"], token, preset["profile_seconds"])
+            ctx["profiles"][name] = profile_requests(name, inputs, token, preset["profile_seconds"])
     write_results(ctx)
     log(f"wrote {output} in {time.time() - started:.0f} s")
 

@@ -15,7 +15,8 @@ cause a miss, never a wrong hit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
@@ -77,6 +78,21 @@ def cached_locally(key: str, generation: str, load: Callable[[], T], *, timeout:
     value = cached(key, [generation], load, timeout=timeout)  # read after `tag`: as new as it, or newer
     _local[key] = (tag, value)
     return value
+
+
+@contextmanager
+def generations_read(*generations: str) -> Iterator[None]:
+    """Read these generations once, in one round trip, for the whole block: each `cached_locally` of them
+    inside it takes the tag read here instead of asking the cache again (a search page reads the reference
+    lists and the extended data sources several times). For reads: a write inside the block would not see
+    its own `bump` until the block ends."""
+    found = cache.get_many(list(generations))
+    tags = {generation: found.get(generation) or _new_generation(generation) for generation in generations}
+    known = _known_tags.set({**(_known_tags.get() or {}), **tags})
+    try:
+        yield
+    finally:
+        _known_tags.reset(known)
 
 
 def _new_generation(key: str) -> str:

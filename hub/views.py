@@ -9,11 +9,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_POST
 
+from core.caching import generations_read
 from core.pagination import CappedPaginator
 from core.roles import csa_required, is_citizen, is_csa, role_required
 from hub.recent import recent_customer_opened, recent_customers
@@ -21,6 +25,7 @@ from hub.record import history_rows, record_context
 from hub.stale_edits import VersionForm, loaded_values, reconcile_stale
 from integrations.models import Case
 from profiles import display
+from profiles.caching import LISTS_GENERATION
 from profiles.filters import CustomerFilterSet, fuzzy_name_text
 from profiles.forms import (
     UK,
@@ -34,8 +39,9 @@ from profiles.forms import (
     profile_initial,
     show_errors,
 )
-from profiles.models import ChangeRecord, Channel, Customer
+from profiles.models import ChangeRecord, Channel
 from profiles.selectors import profile_get, profile_search
+from profiles.selectors.extended import SOURCES_GENERATION
 from profiles.selectors.subscriptions import page_subscriptions, subscription_counts
 from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_update
 
@@ -82,27 +88,12 @@ RESULT_FIELDS = (
 @csa_required
 def customer_search(request: HttpRequest) -> HttpResponse:
     """The API's FilterSet behind one box: three queries (count, capped at `SEARCH_COUNT_CAP`; page; primary
-    addresses) per page, and three more for similar names when a name finds no one."""
-    form = SearchForm(request.GET or None)
-    page = None
-    fuzzy = False
-    if form.is_bound and form.is_valid() and any(form.filter_data().values()):
-        customers = profile_search(user=request.user).only(*RESULT_FIELDS)
-        filterset = CustomerFilterSet(form.filter_data(), queryset=customers)
-        if filterset.is_valid():
-            page = CappedPaginator(filterset.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-            if page.paginator.count == 0 and (name := fuzzy_name_text(form.filter_data()["search"])):
-                # No exact match for a name: customers with a similar name, most similar first.
-                similar = CustomerFilterSet({**form.filter_data(), "search": "", "name": name}, queryset=customers)
-                similar_page = CappedPaginator(similar.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page")) \
-                    if similar.is_valid() else None
-                if similar_page is not None and similar_page.paginator.count:
-                    page, fuzzy = similar_page, True
-        else:
-            errors = {SEARCH_FIELDS.get(name, name): [e["message"] for e in errs]
-                      for name, errs in filterset.errors.get_json_data().items()}
-            show_errors(ValidationError(errors), [form])
-    rows = [_result_row(customer) for customer in page] if page is not None else []
+    addresses) per page, and three more for similar names when a name finds no one. The reference lists
+    (the filters' options) and the extended data sources are checked against the shared cache once."""
+    with generations_read(LISTS_GENERATION, SOURCES_GENERATION):
+        form = SearchForm(request.GET or None)
+        page, fuzzy = _search_page(request, form)
+    rows = _result_rows(page) if page is not None else []
     return render(
         request,
         "hub/search.html",
@@ -111,17 +102,52 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _result_row(customer: Customer) -> dict[str, Any]:
-    address = customer.primary_addresses[0] if customer.primary_addresses else None
-    return {
-        "ucrn": customer.ucrn,
-        "name": customer.display_name,
-        "address": display.show_address(address) if address else "",
-        "phone": display.show_phone(customer.phone_number),
-        "type": customer.contact_type_id,
-        "status": customer.status_id,
-        "updated": customer.updated_at,
-    }
+def _search_page(request: HttpRequest, form: SearchForm) -> tuple[Page | None, bool]:
+    """The page of results (None when nothing was searched or the input is refused) and whether it holds
+    similar names; a refused input's messages go beside the form's fields."""
+    if not (form.is_bound and form.is_valid() and any(form.filter_data().values())):
+        return None, False
+    customers = profile_search(user=request.user).only(*RESULT_FIELDS)
+    filterset = CustomerFilterSet(form.filter_data(), queryset=customers)
+    if not filterset.is_valid():
+        errors = {SEARCH_FIELDS.get(name, name): [e["message"] for e in errs]
+                  for name, errs in filterset.errors.get_json_data().items()}
+        show_errors(ValidationError(errors), [form])
+        return None, False
+    page = CappedPaginator(filterset.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    if page.paginator.count == 0 and (name := fuzzy_name_text(form.filter_data()["search"])):
+        # No exact match for a name: customers with a similar name, most similar first.
+        similar = CustomerFilterSet({**form.filter_data(), "search": "", "name": name}, queryset=customers)
+        if similar.is_valid():
+            similar_page = CappedPaginator(similar.qs, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+            if similar_page.paginator.count:
+                return similar_page, True
+    return page, False
+
+
+# The result table's "last updated" (the `date` filter's format); a blank name, address or phone: a dash.
+UPDATED_FORMAT = "j M Y H:i"
+DASH = "—"
+
+
+def _result_rows(page: Page) -> list[dict[str, Any]]:
+    """Each result as the table shows it, every text made here in one pass (blanks as a dash), so the
+    template only puts them in place."""
+    rows = []
+    for customer in page:
+        address = customer.primary_addresses[0] if customer.primary_addresses else None
+        rows.append({
+            "ucrn": customer.ucrn,
+            "url": reverse("hub:customer_record", args=[customer.ucrn]),
+            "name": customer.display_name or DASH,
+            "address": (display.show_address(address) if address else "") or DASH,
+            "phone": display.show_phone(customer.phone_number) or DASH,
+            "type": customer.contact_type_id,
+            "status": customer.status_id,
+            "status_class": str(customer.status_id).lower(),
+            "updated": date_filter(template_localtime(customer.updated_at), UPDATED_FORMAT),
+        })
+    return rows
 
 
 def _query_without_page(request: HttpRequest) -> str:

@@ -355,6 +355,16 @@ class CustomerFilterSet(django_filters.FilterSet):
         fields = ["search", "last_name", "name", "postcode", "email_address", "phone_number", "uprn", "status",
                   "contact_type"]
 
+    def get_form_class(self) -> type:
+        """The form class, made once per FilterSet class: django-filter makes a new class with new fields for
+        every search, though nothing in them depends on the request (the status and type querysets are
+        fixed; each form copies its fields, and a `ModelChoiceField` its queryset, when it is made)."""
+        form_class = type(self).__dict__.get("_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            type(self)._form_class = form_class
+        return form_class
+
     def filter_search(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         """What the text looks like decides what it is matched as (each on its index):
         an email (has `@`); a postcode, outward code or sector (`postcode_q`); digits: a UCRN, a phone

@@ -40,12 +40,44 @@ class Text(forms.CharField):
         super().__init__(required=False, widget=widget, **kwargs)
 
 
+# Rendered selects kept by `KeptSelect`; emptied when full (reference lists rarely change, so it rarely is).
+_rendered_selects: dict[tuple[Any, ...], SafeString] = {}
+RENDERED_SELECTS_MAX = 1000
+
+
+class KeptSelect(forms.Select):
+    """A select whose HTML is rendered once per process for the same options, choice and attributes.
+
+    Django renders a select through a template per option (and one per option's attributes): the status
+    and contact type filters of every search page, and the lists of the edit pages, render the same few
+    options again and again. The key holds everything the HTML is made of, so a changed reference list
+    (its new options), another choice or an error's attributes render afresh: never a stale select.
+    """
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        try:
+            choices = tuple(self.choices)
+            offered = {"" if option is None else str(option) for option, _ in choices}
+            chosen = tuple(v for v in self.format_value(value) if v in offered)
+            key = (type(self), tuple(self.attrs.items()), choices, name, chosen, tuple((attrs or {}).items()),
+                   renderer)
+            html = _rendered_selects.get(key)
+        except (TypeError, ValueError):  # grouped options or an unhashable attribute: rendered every time
+            return super().render(name, value, attrs, renderer)
+        if html is None:
+            html = super().render(name, value, attrs, renderer)
+            if len(_rendered_selects) >= RENDERED_SELECTS_MAX:
+                _rendered_selects.clear()
+            _rendered_selects[key] = html
+        return html
+
+
 class Choice(forms.CharField):
     """A select filled from a reference list when the form is made; any submitted value reaches the service."""
 
     def __init__(self, list_name: str | None = None, *, choices: Sequence[tuple[str, str]] = (), **kwargs: Any):
         self.list_name = list_name
-        super().__init__(required=False, widget=forms.Select(choices=choices, attrs={"class": "select"}), **kwargs)
+        super().__init__(required=False, widget=KeptSelect(choices=choices, attrs={"class": "select"}), **kwargs)
 
 
 # Lists whose order means something: "contact me by these, in this order" (SPEC 1).

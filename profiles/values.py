@@ -144,8 +144,9 @@ def _e164(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def phone_national(e164: str) -> str:
-    """How pages show a stored number: `0117 496 0123` for UK numbers, international otherwise (kept: a
-    record page shows two on every view, and parsing one costs more than the rest of its panel)."""
+    """How pages show a stored number: `0117 496 0123` for UK numbers, international otherwise. Kept: the
+    record page shows two on every view and a search's first page the same customers to every CSA who types
+    the same name, and parsing and formatting a number costs more than the rest of its row."""
     if not e164:
         return ""
     number = phonenumbers.parse(e164, None)
