@@ -204,7 +204,9 @@ PER_PROCESS_CACHE = re.compile(r"\blru_cache\b|\bfunctools\.cache\b|^\s*@(functo
 # Module-level memoisation that is reviewed safe (never data an administrator can change): path -> why.
 ALLOWED: dict[str, str] = {
     "profiles/fuzzy.py": "trigrams(text) memoises a pure function of its argument: no data, nothing to go stale",
-    "profiles/values.py": "_e164(text) memoises phone parsing, a pure function of its argument: nothing to go stale",
+    "profiles/values.py": "_e164(text) and phone_national(e164) memoise phone parsing and formatting, pure "
+                          "functions of their argument: nothing to go stale",
+    "hub/recent.py": "_upsert_sql() memoises SQL text made from the model's metadata (code, not data)",
 }
 
 
