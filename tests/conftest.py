@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from tests.factories import CustomerFactory, UserFactory
 
@@ -25,6 +26,14 @@ def warm_reference_lists(db):
 @pytest.fixture
 def csa(db):
     return UserFactory(username="csa", role="csa")
+
+
+@pytest.fixture
+def csa_client(csa) -> Client:
+    """A page client signed in as the CSA."""
+    client = Client()
+    client.force_login(csa)
+    return client
 
 
 @pytest.fixture

@@ -32,13 +32,6 @@ def move_form(db):
 
 
 @pytest.fixture
-def csa_client(csa):
-    client = Client()
-    client.force_login(csa)
-    return client
-
-
-@pytest.fixture
 def held(db):
     for _ in range(3):
         live_at("12", "Old Road", "Leeds", "LS1 4AP")

@@ -12,13 +12,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def csa_client(csa):
-    client = Client()
-    client.force_login(csa)
-    return client
-
-
-@pytest.fixture
 def held(db):
     return [live_at("12", "Old Road", "Leeds", "LS1 4AP") for _ in range(3)] + [
         live_at("14", "Old Road", "Leeds", "LS1 4AP")]

@@ -8,7 +8,6 @@ import re
 from html import unescape
 
 import pytest
-from django.test import Client
 from rest_framework.test import APIClient
 
 from integrations.demo import install_demo_forms
@@ -20,13 +19,6 @@ from tests.factories import AddressFactory, CustomerFactory
 @pytest.fixture
 def forms(db):
     install_demo_forms()
-
-
-@pytest.fixture
-def csa_client(csa):
-    client = Client()
-    client.force_login(csa)
-    return client
 
 
 @pytest.fixture

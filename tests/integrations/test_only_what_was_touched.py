@@ -35,13 +35,6 @@ def rita(db):
     return form_journey_customer()
 
 
-@pytest.fixture
-def csa_client(csa):
-    client = Client()
-    client.force_login(csa)
-    return client
-
-
 def looked_up(client, url, ucrn, **typed):
     """The page after typing `typed` and pressing "Find customer" for `ucrn`: what its form now holds."""
     values, _ = page_form(client.get(url).content.decode())

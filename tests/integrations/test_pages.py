@@ -9,13 +9,6 @@ from tests.factories import CustomerFactory, UserFactory
 
 
 @pytest.fixture
-def csa_client(csa):
-    client = Client()
-    client.force_login(csa)
-    return client
-
-
-@pytest.fixture
 def citizen_client(citizen):
     client = Client()
     client.force_login(citizen)
