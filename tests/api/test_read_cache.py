@@ -16,6 +16,7 @@ from profiles.models import Customer, Title
 from profiles.selectors import primary_address, profile_data, profile_get
 from profiles.services import profile_update
 from tests.api.conftest import token_client, url
+from tests.cachespy import spy_cache_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -55,21 +56,7 @@ def test_a_miss_reads_the_lists_generation_once(csa, customer, monkeypatch):
     (the lists' copy in this process) checks against that tag instead of asking the cache again."""
     profile_get(ucrn=customer.ucrn, user=csa)  # the lists are read and kept in this process
     expected = profile_get(ucrn=customer.ucrn, user=csa)
-    asked: list[str] = []
-    calls = {"open": 0}  # a backend's get_many may call its own get: count the outer call only
-    for name in ("get", "get_many"):
-        original = getattr(cache, name)
-
-        def spy(keys, *args, original=original, **kwargs):
-            if not calls["open"]:
-                asked.extend([keys] if isinstance(keys, str) else keys)
-            calls["open"] += 1
-            try:
-                return original(keys, *args, **kwargs)
-            finally:
-                calls["open"] -= 1
-
-        monkeypatch.setattr(cache, name, spy)
+    asked = spy_cache_keys(monkeypatch)  # a backend's get_many may call its own get: counted once
     cache.delete(caching.profile_key(customer.ucrn))  # a miss: the profile is read again
     assert profile_get(ucrn=customer.ucrn, user=csa) == expected
     assert asked.count(caching.LISTS_GENERATION) == 1

@@ -11,6 +11,7 @@ from profiles import caching
 from profiles.forms import KeptSelect
 from profiles.models import ExtendedSource, Status
 from profiles.selectors.extended import SOURCES_GENERATION
+from tests.cachespy import spy_cache_keys
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,24 +55,6 @@ def test_a_renamed_status_shows_on_the_next_page(csa_client):
     assert '<option value="Inactive">Dormant</option>' in page
 
 
-def spy_cache_keys(monkeypatch) -> list[str]:
-    """The keys asked of the shared cache from now on (a backend's get_many calling its own get: once)."""
-    asked: list[str] = []
-    calls = {"open": 0}
-    for name in ("get", "get_many"):
-        original = getattr(cache, name)
-
-        def spy(keys, *args, original=original, **kwargs):
-            if not calls["open"]:
-                asked.extend([keys] if isinstance(keys, str) else keys)
-            calls["open"] += 1
-            try:
-                return original(keys, *args, **kwargs)
-            finally:
-                calls["open"] -= 1
-
-        monkeypatch.setattr(cache, name, spy)
-    return asked
 
 
 @pytest.mark.parametrize("q", ["Smith", "M1 1AE", "12345678"])
