@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from factory.django import DjangoModelFactory
 
 from core.roles import Role, assign_role
-from profiles.models import UK_COUNTRY_ID, Address, Customer
+from profiles.models import UK_COUNTRY_ID, Address, Customer, ExtendedSource
 from profiles.ucrn import new_ucrn_candidate
 
 # Real UK postcodes that no test names, so a test searching by postcode never finds a factory-made neighbour.
@@ -84,3 +84,13 @@ def form_journey_customer() -> Customer:
     AddressFactory(customer=customer, is_primary=True, flat="", house="7", street="Mill Lane", town="Bristol",
                    postcode="BS1 4DJ", start_date=dt.date(2019, 5, 1))
     return customer
+
+
+def extended_sources() -> dict[str, ExtendedSource]:
+    """Two other systems (SPEC 8.3): council tax, small limits and a unique reference; housing, a reference."""
+    return {
+        "council_tax": ExtendedSource.objects.create(slug="council_tax", name="Council tax", size_limit_kb=1,
+                                                     top_level_keys_limit=3, reference_key="account",
+                                                     reference_unique=True),
+        "housing": ExtendedSource.objects.create(slug="housing", name="Housing", reference_key="tenancy"),
+    }

@@ -8,10 +8,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from profiles.models import ChangeRecord, ExtendedSource
+from profiles.models import ChangeRecord
 from systems.models import Delivery, Subscription
 from tests.api.conftest import codes, url
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, extended_sources
 from tests.systems.conftest import make_system
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def sources(db):
-    return {
-        "council_tax": ExtendedSource.objects.create(slug="council_tax", name="Council tax", size_limit_kb=1,
-                                                     top_level_keys_limit=3, reference_key="account",
-                                                     reference_unique=True),
-        "housing": ExtendedSource.objects.create(slug="housing", name="Housing", reference_key="tenancy"),
-    }
+    return extended_sources()
 
 
 def ext(ucrn: str, source: str) -> str:

@@ -14,19 +14,14 @@ from profiles.selectors.extended import extended_get
 from profiles.services.erasure import profile_erase
 from profiles.services.export import profile_export
 from profiles.services.extended import extended_put, size_of
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, extended_sources
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def sources(db):
-    return {
-        "council_tax": ExtendedSource.objects.create(slug="council_tax", name="Council tax", size_limit_kb=1,
-                                                     top_level_keys_limit=3, reference_key="account",
-                                                     reference_unique=True),
-        "housing": ExtendedSource.objects.create(slug="housing", name="Housing", reference_key="tenancy"),
-    }
+    return extended_sources()
 
 
 def put(customer, source: str, data, user, channel: str = "import"):
