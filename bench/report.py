@@ -17,6 +17,7 @@ from bench.common import (
     RATIO_TARGETS,
     RECORD_P95_MS,
     SEARCH_P95_MS,
+    SEARCH_PAGE_P95_MS,
 )
 
 
@@ -227,7 +228,7 @@ def targets_table(ctx: dict[str, Any]) -> tuple[list[tuple[str, str, str]], list
     rows, missed = [], []
     floor_rps = ctx["http"].get("floor", {}).get("rps")
     names = {"get": "GET profile", "patch_fields": "PATCH two fields", "patch_address": "PATCH new address",
-             "page_search": "CSA search page"}
+             "page_search": "CSA search page", "page_record": "CSA record page"}
     for name, target in RATIO_TARGETS.items():
         result = ctx["http"].get(name, {})
         if not floor_rps or result.get("ratio") is None:
@@ -268,12 +269,21 @@ def targets_table(ctx: dict[str, Any]) -> tuple[list[tuple[str, str, str]], list
         ok = fuzzy["p95_ms"] <= FUZZY_P95_MS
         verdict = f"**met**{scale}" if ok else f"**missed** by {fuzzy['p95_ms'] - FUZZY_P95_MS:.1f} ms{scale}"
         rows.append((f"fuzzy name search: database p95 at most {FUZZY_P95_MS:.0f} ms", f"p95 {fuzzy['p95_ms']:.2f} ms", verdict))
+    page = ctx["http"].get("page_search", {})
+    if page.get("p95_us") is not None:
+        p95 = page["p95_us"] / 1000
+        ok = p95 <= SEARCH_PAGE_P95_MS
+        verdict = f"**met**{scale}" if ok else f"**missed** by {p95 - SEARCH_PAGE_P95_MS:.1f} ms{scale}"
+        if not ok and "page_search" not in missed:
+            missed.append("page_search")
+        rows.append((f"CSA search page: p95 at most {SEARCH_PAGE_P95_MS:.0f} ms under "
+                     f"{ctx['options']['connections']} connections", f"p95 {p95:.1f} ms (median round)", verdict))
     single = ctx.get("record_single")
     if single:
         p95 = single["p95_us"] / 1000
         ok = p95 <= RECORD_P95_MS
         verdict = f"**met**{scale}" if ok else f"**missed** by {p95 - RECORD_P95_MS:.1f} ms{scale}"
-        if not ok:
+        if not ok and "page_record" not in missed:
             missed.append("page_record")
         rows.append(
             (f"CSA record page: p95 at most {RECORD_P95_MS:.0f} ms", f"p95 {p95:.1f} ms (1 connection)", verdict)
