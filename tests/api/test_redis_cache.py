@@ -35,3 +35,27 @@ def test_one_client_serves_every_call_and_two_caches_share_the_data():
         assert two.add("n", 0) and one.incr("n") == 1 and two.get("n") == 1
     finally:
         one.delete_many(["k", "n"])
+
+
+def test_the_client_keeps_one_connection_and_a_forked_process_makes_its_own(monkeypatch):
+    """One connection per process (no pool round trip per command); a fork never shares the parent's socket."""
+    if not redis_up():
+        if os.environ.get("CI"):
+            pytest.fail("no Redis at 127.0.0.1:6379, and this is CI (which starts one): the test must run")
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    prefix = f"test-{uuid.uuid4().hex}"
+    cache = ReusingRedisCache("redis://127.0.0.1:6379/3", {"KEY_PREFIX": prefix})
+    try:
+        cache.set("k", 1, 30)
+        parent = cache._cache.get_client()
+        connection = parent.connection
+        assert connection is not None  # held by the client, not taken from the pool per command
+        assert cache.get("k") == 1 and cache.get("missing") is None
+        assert parent.connection is connection
+        monkeypatch.setattr(os, "getpid", lambda: -1)  # as in a worker forked after the parent used the cache
+        child = cache._cache.get_client()
+        assert child is not parent and child.connection is not connection
+        assert cache.get("k") == 1
+    finally:
+        monkeypatch.undo()
+        cache.delete("k")
