@@ -22,9 +22,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils.module_loading import import_string
@@ -35,6 +33,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.apitokens import token_expired
+from core.caching import PREFIX, bump, cached
 from core.jsonlimits import REQUEST_MAX_DEPTH, json_problem, printable, too_deep
 from core.pagination import CappedPaginator, count_cap
 from core.roles import GROUP_ROLES, is_csa
@@ -200,25 +199,18 @@ class HubTokenAuthentication(TokenAuthentication):
     none: the user is rebuilt from the cached row (every field but the password, which stays deferred) with
     the roles `core.roles` reads, so a Get by an API client costs only its own query, or none.
 
-    Staleness: an entry lives at most `TOKEN_CACHE_TTL` seconds, and is deleted whenever the token is
-    saved or deleted (revoked), the user is saved (deactivated, made or unmade superuser) or their groups
-    change (a role given or taken, a group deleted): `connect_signals`, now and again on commit. A change made
-    behind the ORM's back (a queryset `update()`, raw SQL) is picked up within the TTL.
+    Staleness: an entry lives at most `TOKEN_CACHE_TTL` seconds, and is tagged with the token's generation
+    (`core.caching`), bumped whenever the token is saved or deleted (revoked), the user is saved
+    (deactivated, made or unmade superuser) or their groups change (a role given or taken, a group
+    deleted): `connect_signals`. A request that read the token just before its revocation committed stores
+    an entry tagged with the old generation, which is never served. A change made behind the ORM's back (a
+    queryset `update()`, raw SQL) is picked up within the TTL.
     """
 
     def authenticate_credentials(self, key: str):
         model = self.get_model()
-        cache_key = token_cache_key(key)
-        entry = cache.get(cache_key)
-        if entry is None:
-            token = self._load(model, key)
-            entry = {
-                "user": {f.attname: getattr(token.user, f.attname) for f in _user_fields(token.user)},
-                "roles": sorted(token.user._hub_group_names),
-                "created": token.created,
-                **{extra.key: extra.state(token.user) for extra in token_extras()},
-            }
-            cache.set(cache_key, entry, TOKEN_CACHE_TTL)
+        entry = cached(token_cache_key(key), [token_generation(key)], lambda: self._entry(model, key),
+                       timeout=TOKEN_CACHE_TTL)
         if token_expired(entry["created"]):
             raise exceptions.AuthenticationFailed("Token has expired: ask for a new one.")
         user_model = get_user_model()
@@ -234,6 +226,17 @@ class HubTokenAuthentication(TokenAuthentication):
         token = model.from_db("default", ["key", "user_id", "created"], [key, user.pk, entry["created"]])
         model.user.field.set_cached_value(token, user)
         return user, token
+
+    @classmethod
+    def _entry(cls, model, key: str) -> dict[str, Any]:
+        """What the cache keeps of a token: its user (every field but the password), roles, date and extras."""
+        token = cls._load(model, key)
+        return {
+            "user": {f.attname: getattr(token.user, f.attname) for f in _user_fields(token.user)},
+            "roles": sorted(token.user._hub_group_names),
+            "created": token.created,
+            **{extra.key: extra.state(token.user) for extra in token_extras()},
+        }
 
     @staticmethod
     def _load(model, key: str):
@@ -272,7 +275,11 @@ def token_extras() -> list[TokenExtra]:
 
 def token_cache_key(key: str) -> str:
     # A digest, not the key: a cache dump must not hand out working tokens.
-    return "hub:v1:token:" + hashlib.sha256(key.encode()).hexdigest()
+    return f"{PREFIX}:token:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def token_generation(key: str) -> str:
+    return f"{PREFIX}:gen:token:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _user_fields(user_or_model) -> list:
@@ -280,19 +287,16 @@ def _user_fields(user_or_model) -> list:
 
 
 def forget_tokens_of(user_ids: list[int]) -> None:
-    """Drop the cached authentication of these users' tokens: now, and again on commit (a request that
-    read the old row before the commit may have cached it since)."""
+    """Make the cached authentication of these users' tokens stale (`core.caching.bump`: now, and on commit)."""
     token_model = apps.get_model("authtoken", "Token")
-    keys = [token_cache_key(k) for k in token_model.objects.filter(user_id__in=user_ids).values_list("key", flat=True)]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    keys = token_model.objects.filter(user_id__in=user_ids).values_list("key", flat=True)
+    generations = [token_generation(k) for k in keys]
+    if generations:
+        bump(*generations)
 
 
 def _token_changed(sender, instance, **kwargs) -> None:
-    key = token_cache_key(instance.key)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    bump(token_generation(instance.key))
 
 
 def forget_users(user_ids: list[int]) -> None:

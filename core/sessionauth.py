@@ -6,10 +6,14 @@ the password, the roles and the session hash (the HMAC of the password that Djan
 one the session holds, so that a password change signs out the user's other sessions) in the shared cache.
 A miss costs one query (the user, with their roles as `Exists` annotations), a hit none.
 
-Staleness: the entry is deleted whenever the user is saved (password changed, deactivated, made or unmade
-superuser, signed in), deleted, or their groups change (a role given or taken, a group deleted): by the
-signals `core.api.connect_signals` connects for the token cache too, now and again on commit. A change
-made behind the ORM's back (a queryset `update()`, raw SQL) is picked up within `USER_CACHE_TTL`.
+Staleness: the entry is tagged with the user's generation (`core.caching`), which is bumped whenever the
+user is saved (password changed, deactivated, made or unmade superuser, signed in), deleted, or their groups
+change (a role given or taken, a group deleted): by the signals `core.api.connect_signals` connects for the
+token cache too. A page that read the old row just before a password change committed stores an entry
+tagged with the old generation, which is never served (deleting the entry instead left it open to that
+page putting the old session hash back, signing the user's other sessions in again, or this one out, for
+up to the TTL). A change made behind the ORM's back (a queryset `update()`, raw SQL) is picked up within
+`USER_CACHE_TTL`.
 """
 from __future__ import annotations
 
@@ -18,46 +22,50 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from core.caching import PREFIX, bump, cached
 from core.roles import GROUP_ROLES
 
 USER_CACHE_TTL = 300  # seconds: the bound on a change the signals cannot see
 
 
 def user_cache_key(user_id: Any) -> str:
-    return f"hub:v1:session-user:{user_id}"
+    return f"{PREFIX}:session-user:{user_id}"
+
+
+def user_generation(user_id: Any) -> str:
+    return f"{PREFIX}:gen:session-user:{user_id}"
 
 
 def forget_signed_in(user_ids: list[Any]) -> None:
-    """Drop the cached users: now, and again on commit (a request that read the old row before the commit
-    may have cached it since)."""
-    keys = [user_cache_key(pk) for pk in user_ids]
-    if keys:
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
+    """Make the cached users stale (`core.caching.bump`: now, and again on commit)."""
+    if user_ids:
+        bump(*(user_generation(pk) for pk in user_ids))
 
 
 class CachedModelBackend(ModelBackend):
     """`ModelBackend` (sign-in, permissions) whose `get_user` reads the shared cache first."""
 
     def get_user(self, user_id: Any) -> Any:
-        key = user_cache_key(user_id)
-        entry = cache.get(key)
+        entry = cached(user_cache_key(user_id), [user_generation(user_id)], lambda: _entry(user_id),
+                       timeout=USER_CACHE_TTL, store=lambda found: found is not None)
         if entry is None:
-            user = _load(user_id)
-            if user is None:
-                return None
-            entry = {
-                "user": {f.attname: getattr(user, f.attname) for f in _fields()},
-                "roles": sorted(user._hub_group_names),
-                "session_hash": user.get_session_auth_hash(),
-            }
-            cache.set(key, entry, USER_CACHE_TTL)
+            return None
         user = _rebuild(entry)
         return user if self.user_can_authenticate(user) else None
+
+
+def _entry(user_id: Any) -> dict[str, Any] | None:
+    """What the cache keeps of the user: every field but the password, the roles and the session hash."""
+    user = _load(user_id)
+    if user is None:
+        return None
+    return {
+        "user": {f.attname: getattr(user, f.attname) for f in _fields()},
+        "roles": sorted(user._hub_group_names),
+        "session_hash": user.get_session_auth_hash(),
+    }
 
 
 def _fields() -> list:

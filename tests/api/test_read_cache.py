@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
 from core import caching as core_caching
-from core.api import token_cache_key
+from core.api import HubTokenAuthentication, token_cache_key
 from core.roles import Role, assign_role
 from profiles import caching
 from profiles.models import Customer, Title
@@ -158,6 +158,23 @@ def test_a_revoked_token_is_refused_at_once(csa, customer):
     assert client.get(url(customer.ucrn)).status_code == 401
 
 
+def test_a_token_revoked_while_a_request_reads_it_is_never_cached_as_valid(csa, customer, monkeypatch):
+    """The race a plain delete left open: a request reads the token, the revocation commits (and clears the
+    cache), then the request stores what it read. The stored entry must never be served."""
+    client = token_client(csa)
+    load = HubTokenAuthentication._load
+
+    def load_then_revoked(model, key):
+        token = load(model, key)  # the token as it was
+        Token.objects.filter(key=key).delete()  # a concurrent revocation, committed before the store
+        return token
+
+    monkeypatch.setattr(HubTokenAuthentication, "_load", staticmethod(load_then_revoked))
+    assert client.get(url(customer.ucrn)).status_code == 200  # the request that read it before
+    monkeypatch.undo()
+    assert client.get(url(customer.ucrn)).status_code == 401
+
+
 def test_a_role_taken_away_counts_at_once(csa, customer):
     client = token_client(csa)
     assert client.get(url(customer.ucrn)).status_code == 200
@@ -188,8 +205,8 @@ def test_the_cache_holds_no_token_and_no_password(csa, customer):
     client = token_client(csa)
     client.get(url(customer.ucrn))
     key = Token.objects.get(user=csa).key
-    entry = cache.get(token_cache_key(key))
-    assert entry is not None and "password" not in entry["user"]
+    _tags, entry = cache.get(token_cache_key(key))
+    assert "password" not in entry["user"]
     assert key not in repr(entry)
 
 

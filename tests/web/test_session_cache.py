@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from core import sessionauth
 from core.roles import Role, assign_role
 from core.sessionauth import CachedModelBackend, user_cache_key
 from tests.factories import UserFactory
@@ -53,7 +54,7 @@ def test_a_miss_reads_the_user_and_roles_in_one_query(csa):
 def test_the_cache_holds_no_password(csa):
     client = signed_in_by_password("csa")
     client.get(START)
-    entry = cache.get(user_cache_key(csa.pk))
+    _tags, entry = cache.get(user_cache_key(csa.pk))
     assert entry["roles"] == ["csa"]
     assert "password" not in entry["user"]
     assert csa.password not in repr(entry)
@@ -115,3 +116,23 @@ def test_a_role_given_counts_at_once(db):
     assert client.get(START).status_code == 403
     assign_role(user, Role.CSA)
     assert client.get(START).status_code == 200
+
+
+def test_a_page_that_read_the_user_before_a_password_change_never_caches_the_old_hash(csa, monkeypatch):
+    """The race a plain delete left open: a page reads the user, the password change commits (and clears the
+    cache), then the page stores what it read. The stored entry must never be served."""
+    other = signed_in_by_password("csa")
+    old_hash = csa.get_session_auth_hash()
+    load = sessionauth._load
+
+    def load_then_the_password_changes(user_id):
+        user = load(user_id)  # the old row, with the old password's hash
+        csa.set_password("another-password-123")
+        csa.save()  # a concurrent request's change, committed before this page stores its entry
+        return user
+
+    monkeypatch.setattr(sessionauth, "_load", load_then_the_password_changes)
+    assert CachedModelBackend().get_user(csa.pk).get_session_auth_hash() == old_hash  # what this page read
+    monkeypatch.undo()
+    assert CachedModelBackend().get_user(csa.pk).get_session_auth_hash() != old_hash
+    assert other.get(START).status_code == 302  # the session of the old password: signed out
