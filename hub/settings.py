@@ -112,6 +112,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)  # PostgreSQL: see below
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite (`make run`, the default) has one write lock for the whole file. A DEFERRED transaction (Django's
     # default) reads under a shared lock and asks for the write lock at its first write; when another
@@ -121,6 +122,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # transaction waits for it: writers queue up. Every transaction, even a read-only atomic block, then
     # takes the write lock, so they must stay short (no ATOMIC_REQUESTS). Options the URL gave are kept.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20,
+                                       **DATABASES["default"].get("OPTIONS", {})}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and PREPARED_STATEMENTS:
+    # Server-side binding: psycopg sends each query with $n parameters, and prepares on the connection a query
+    # it has run `prepare_threshold` times: parsed once, and planned once when PostgreSQL finds its one generic
+    # plan no costlier than a plan for each execution's values (plan_cache_mode auto: else it plans each one).
+    # With persistent connections (`CONN_MAX_AGE`) the hot pages' queries, the duplicates' UNION among them
+    # (2 ms of planning), are then no longer parsed and planned at every request. A condition that must match
+    # a partial index's is written as a literal, not a parameter (`profiles.models.HAS_EMAIL`): a generic plan
+    # knows no parameter's value. Django leaves preparing off unless asked, for transaction-mode poolers
+    # (pgbouncer) that lose a connection's prepared statements: set `DATABASE_PREPARED_STATEMENTS=false` there.
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5,
                                        **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

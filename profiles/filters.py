@@ -35,7 +35,16 @@ from ukpostcodeutils.validation import is_valid_partial_postcode
 
 from profiles import fuzzy, registry, values
 from profiles.indexes import SEARCH_ORDER, SortKey, search_key_text
-from profiles.models import Address, ContactType, Customer, CustomerName, ExtendedReference, SearchKey, Status
+from profiles.models import (
+    HAS_EMAIL,
+    Address,
+    ContactType,
+    Customer,
+    CustomerName,
+    ExtendedReference,
+    SearchKey,
+    Status,
+)
 from profiles.selectors.extended import reference_key, reference_sources
 from profiles.ucrn import is_valid_ucrn
 
@@ -212,9 +221,9 @@ def phone_q(e164: str) -> Q:
 
 
 def email_q(text: str) -> Q:
-    # Lower() = lower(value) and a non-blank email: the query the unique index customer_email_unique_ci
-    # serves (Django's iexact would compare UPPER(), which no index has).
-    return Q(email_lower=text.strip().lower()) & ~Q(email_address="")
+    # Lower() = lower(value) and HAS_EMAIL: the query the unique index customer_email_unique_ci serves
+    # (Django's iexact would compare UPPER(), which no index has).
+    return Q(email_lower=text.strip().lower()) & HAS_EMAIL
 
 
 def fuzzy_name_text(text: str | None) -> str | None:

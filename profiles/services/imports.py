@@ -37,7 +37,7 @@ from core.roles import UserLike, is_csa
 from profiles import placeholders, values
 from profiles.access import check_may_ask, check_row, check_writable, customer_for
 from profiles.datanames import reference_memo
-from profiles.models import CUSTOM_FIELD_COUNT, Address, ChangeRecord, Customer
+from profiles.models import CUSTOM_FIELD_COUNT, HAS_EMAIL, Address, ChangeRecord, Customer
 from profiles.services.audit import write_customer, write_customers
 from profiles.services.bulk import bulk_insert, bulk_update
 from profiles.services.extended import SECTION as EXTENDED_SECTION
@@ -375,7 +375,7 @@ def _matches(key: str, wanted: list[str | None]) -> dict[str, list[str]]:
     expression = Lower("email_address") if key == "email_address" else F(key)
     rows = Customer.objects.annotate(match=expression).filter(match__in=wanted_set)
     if key == "email_address":  # lets PostgreSQL use the partial unique index on LOWER(email_address)
-        rows = rows.exclude(email_address="")
+        rows = rows.filter(HAS_EMAIL)
     found: dict[str, list[str]] = defaultdict(list)
     for match, ucrn in rows.values_list("match", "ucrn").order_by("ucrn"):
         found[match].append(ucrn)

@@ -23,7 +23,7 @@ from core.throttling import AttemptRefused, attempt
 from profiles import values
 from profiles.access import check_may_ask, check_may_create, check_row, check_writable, customer_for
 from profiles.datanames import PROFILE_NAMES
-from profiles.models import Address, ChangeRecord, Customer
+from profiles.models import HAS_EMAIL, Address, ChangeRecord, Customer
 from profiles.selectors import primary_address, profile_data, profile_row
 from profiles.selectors.duplicates import Duplicate, find_duplicates, may_be_told_of_duplicates
 from profiles.services.addresses import (
@@ -376,14 +376,14 @@ def emails_taken(emails: Collection[str]) -> set[str]:
     if not wanted:
         return set()
     queryset = Customer.objects.annotate(email_lower=Lower("email_address")).filter(email_lower__in=wanted)
-    return set(queryset.exclude(email_address="").values_list("email_lower", flat=True))
+    return set(queryset.filter(HAS_EMAIL).values_list("email_lower", flat=True))
 
 
 def _email_taken(email: str, *, exclude: int | Collection[int] | None = None) -> bool:
     """Whether another customer (not those of `exclude`, ids) has `email`, ignoring case: the one check."""
-    # `email_address <> ''` lets PostgreSQL use the partial unique index on LOWER(email_address).
+    # HAS_EMAIL lets PostgreSQL use the partial unique index on LOWER(email_address).
     queryset = Customer.objects.annotate(email_lower=Lower("email_address")).filter(email_lower=email.lower())
-    queryset = queryset.exclude(email_address="")
+    queryset = queryset.filter(HAS_EMAIL)
     if isinstance(exclude, int):
         queryset = queryset.exclude(pk=exclude)
     elif exclude:
