@@ -3,13 +3,18 @@ for the same options, one read of the cache generations per page, and the same H
 rendering."""
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from django import forms
 from django.core.cache import cache
+from django.template.defaultfilters import date as date_filter
+from django.utils.timezone import template_localtime
 
-from profiles import caching
+from profiles import caching, display
+from profiles.filters import CustomerFilterSet
 from profiles.forms import KeptSelect
-from profiles.models import ExtendedSource, Status
+from profiles.models import ExtendedSource, Status, Suffix, Title
 from profiles.selectors.extended import SOURCES_GENERATION
 from tests.cachespy import spy_cache_keys
 from tests.factories import CustomerFactory
@@ -67,3 +72,51 @@ def test_the_page_reads_each_generation_once(csa_client, monkeypatch, q):
     assert asked.count(caching.LISTS_GENERATION) == 1
     assert asked.count(SOURCES_GENERATION) == 1
 
+
+
+def result_row(page: str, ucrn: str) -> list[str]:
+    """The cells of the result row of `ucrn`, as text."""
+    row = page.split(f'<a href="/hub/customers/{ucrn}/">{ucrn}</a>', 1)[1].split("</tr>", 1)[0]
+    return [cell.split(">", 1)[1] for cell in row.split("</td>")[1:-1]]
+
+
+def test_a_result_row_shows_what_the_customer_model_shows(csa_client):
+    """The rows are read as plain values: the same name (title and suffix from the cached lists), address,
+    phone and date as the model instances gave, and a dash for what is blank."""
+    titled = CustomerFactory(last_name="Rowshow", prefix_id=Title.objects.first().pk,
+                             suffix_id=Suffix.objects.first().pk, address__flat="Flat 2", address__house="10")
+    organisation = CustomerFactory(last_name="Rowshow", contact_type_id="Organization",
+                                   organisation_name="Rowshow & Sons", address=False, phone_number="")
+    csa_client.get("/hub/customers/", {"q": "Rowshow"})  # the lists, read into this process
+    page = csa_client.get("/hub/customers/", {"q": "Rowshow"}).content.decode()
+    titled.refresh_from_db()
+    name, address, phone, kind, status, updated = result_row(page, titled.ucrn)
+    assert unescape(name) == titled.display_name and titled.prefix.name in name and titled.suffix.name in name
+    assert unescape(address) == display.show_address(titled.addresses.get(is_primary=True)).strip()
+    assert address.startswith("Flat 2, 10 ")
+    assert phone == display.show_phone(titled.phone_number) and kind == "Individual"
+    assert status == '<span class="tag tag--active">Active</span>'
+    assert updated == date_filter(template_localtime(titled.updated_at), "j M Y H:i")
+    name, address, phone, *_ = result_row(page, organisation.ucrn)
+    assert (unescape(name), address, phone) == ("Rowshow & Sons", "—", "—")
+
+
+def test_a_title_missing_from_the_cached_lists_is_read_from_its_table(csa_client):
+    csa_client.get("/hub/customers/", {"q": "Newtitle"})  # the lists, read into this process
+    Title.objects.bulk_create([Title(id=987, name="Brigadier", sort_order=99)])  # no signal: lists unchanged
+    customer = CustomerFactory(first_name="Ann", last_name="Newtitle", prefix_id=987)
+    page = csa_client.get("/hub/customers/", {"q": "Newtitle"}).content.decode()
+    assert result_row(page, customer.ucrn)[0] == "Brigadier Ann Newtitle"
+
+
+def test_each_filterset_has_its_own_filters_calling_itself():
+    """The filters are copied shallowly per FilterSet (`SharedFilters`): each copy's method is its own
+    FilterSet's, so two searches made at once never use each other's state (`key_rows`, the user)."""
+    first, second = CustomerFilterSet({"search": "Smi"}), CustomerFilterSet({"search": "Jon"})
+    for name in CustomerFilterSet.base_filters:
+        assert first.filters[name] is not second.filters[name]
+        assert first.filters[name].parent is first and second.filters[name].parent is second
+    assert first.filters["search"].filter.method.__self__ is first
+    assert second.filters["search"].filter.method.__self__ is second
+    assert not hasattr(CustomerFilterSet.base_filters["search"], "parent")
+    assert first.is_valid() and second.is_valid() and first.form is not second.form
