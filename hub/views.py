@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_POST
 
@@ -132,12 +134,24 @@ def _search_page(request: HttpRequest, form: SearchForm) -> tuple[Page | None, b
 UPDATED_FORMAT = "j M Y H:i"
 DASH = "—"
 UCRN_SLOT = "000000000"  # no customer's UCRN (they start with 1 to 9): where a row's UCRN goes in its link
+# A row of the results table (`hub/search.html` puts the rows in its `<tbody>`), its texts escaped by
+# `format_html`: one format a row instead of nine template variables (a tenth of a 25-row page's Python).
+RESULT_ROW = """
+  <tr>
+    <td data-label="UCRN"><a href="{url}">{ucrn}</a></td>
+    <td data-label="Name">{name}</td>
+    <td data-label="Address">{address}</td>
+    <td class="nowrap" data-label="Telephone">{phone}</td>
+    <td data-label="Type">{type}</td>
+    <td data-label="Status"><span class="tag tag--{status_class}">{status}</span></td>
+    <td class="nowrap" data-label="Updated">{updated}</td>
+  </tr>
+  """
 
 
-def _result_rows(page: Page) -> list[dict[str, Any]]:
-    """Each result as the table shows it, every text made here in one pass (blanks as a dash), so the
-    template only puts them in place: the page's customers as plain values, their primary addresses in
-    one more query."""
+def _result_rows(page: Page) -> list[SafeString]:
+    """Each result as the table shows it (`RESULT_ROW`), every text made here in one pass (blanks as a
+    dash): the page's customers as plain values, their primary addresses in one more query."""
     customers = list(page)
     addresses = display.primary_address_lines([customer["id"] for customer in customers])
     titles, suffixes = display.ListNames("titles"), display.ListNames("suffixes")
@@ -150,17 +164,18 @@ def _result_rows(page: Page) -> list[dict[str, Any]]:
             prefix=titles(customer["prefix_id"]), first_name=customer["first_name"],
             last_name=customer["last_name"], suffix=suffixes(customer["suffix_id"]),
         )
-        rows.append({
-            "ucrn": customer["ucrn"],
-            "url": f"{head}{customer['ucrn']}{tail}",
-            "name": name or DASH,
-            "address": addresses.get(customer["id"]) or DASH,
-            "phone": display.show_phone(customer["phone_number"]) or DASH,
-            "type": customer["contact_type_id"],
-            "status": customer["status_id"],
-            "status_class": str(customer["status_id"]).lower(),
-            "updated": date_filter(template_localtime(customer["updated_at"]), UPDATED_FORMAT),
-        })
+        rows.append(format_html(
+            RESULT_ROW,
+            ucrn=customer["ucrn"],
+            url=f"{head}{customer['ucrn']}{tail}",
+            name=name or DASH,
+            address=addresses.get(customer["id"]) or DASH,
+            phone=display.show_phone(customer["phone_number"]) or DASH,
+            type=customer["contact_type_id"],
+            status=customer["status_id"],
+            status_class=str(customer["status_id"]).lower(),
+            updated=date_filter(template_localtime(customer["updated_at"]), UPDATED_FORMAT),
+        ))
     return rows
 
 
