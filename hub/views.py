@@ -111,7 +111,7 @@ def _search_page(request: HttpRequest, form: SearchForm) -> tuple[Page | None, b
     similar names; a refused input's messages go beside the form's fields."""
     if not (form.is_bound and form.is_valid() and any(form.filter_data().values())):
         return None, False
-    customers = profile_search(user=request.user).prefetch_related(None)  # the rows read their addresses
+    customers = profile_search(user=request.user, related=False)  # the rows read plain values, addresses apart
     filterset = CustomerFilterSet(form.filter_data(), queryset=customers)
     if not filterset.is_valid():
         errors = {SEARCH_FIELDS.get(name, name): [e["message"] for e in errs]

@@ -8,7 +8,9 @@ from html import unescape
 import pytest
 from django import forms
 from django.core.cache import cache
+from django.template import Context, Template
 from django.template.defaultfilters import date as date_filter
+from django.urls import set_script_prefix
 from django.utils.timezone import template_localtime
 
 from profiles import caching, display
@@ -120,3 +122,31 @@ def test_each_filterset_has_its_own_filters_calling_itself():
     assert second.filters["search"].filter.method.__self__ is second
     assert not hasattr(CustomerFilterSet.base_filters["search"], "parent")
     assert first.is_valid() and second.is_valid() and first.form is not second.form
+
+
+def test_a_result_row_escapes_what_it_shows(csa_client):
+    customer = CustomerFactory(first_name="<b>Bo</b>", last_name="Escaped & Co", address__street="<i>Lane</i>")
+    page = csa_client.get("/hub/customers/", {"q": "Escaped"}).content.decode()
+    name, address, *_ = result_row(page, customer.ucrn)
+    assert name == "&lt;b&gt;Bo&lt;/b&gt; Escaped &amp; Co" and "&lt;i&gt;Lane&lt;/i&gt;" in address
+    assert "<b>" not in page and "<i>" not in page
+
+
+KEPT = ("{% load hub %}{% kept_url 'hub:customer_search' %}|{% kept_url 'hub:customer_record' ucrn %}"
+        "|{% kept_url 'home' as home %}{{ home }}")
+DJANGO = "{% url 'hub:customer_search' %}|{% url 'hub:customer_record' ucrn %}|{% url 'home' as home %}{{ home }}"
+
+
+@pytest.mark.parametrize("prefix", ["/", "/hub-under/"])
+def test_a_kept_url_is_the_url_django_reverses(prefix):
+    """`{% kept_url %}` without arguments keeps its URL per script prefix; with arguments it reverses each
+    time."""
+    kept, django = Template(KEPT), Template(DJANGO)
+    set_script_prefix(prefix)
+    try:
+        for ucrn in ("123456789", "234567891"):
+            context = Context({"ucrn": ucrn})
+            assert kept.render(context) == django.render(context)
+            assert kept.render(context).startswith(f"{prefix}hub/customers/|{prefix}hub/customers/{ucrn}/|")
+    finally:
+        set_script_prefix("/")
