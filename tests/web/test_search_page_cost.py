@@ -3,6 +3,7 @@ for the same options, one read of the cache generations per page, and the same H
 rendering."""
 from __future__ import annotations
 
+import datetime as dt
 from html import unescape
 
 import pytest
@@ -13,6 +14,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import set_script_prefix
 from django.utils.timezone import template_localtime
 
+from hub.views import updated_text
 from profiles import caching, display
 from profiles.filters import CustomerFilterSet
 from profiles.forms import KeptSelect
@@ -150,3 +152,14 @@ def test_a_kept_url_is_the_url_django_reverses(prefix):
             assert kept.render(context).startswith(f"{prefix}hub/customers/|{prefix}hub/customers/{ucrn}/|")
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "UTC", "America/St_Johns"])
+def test_the_updated_text_is_what_the_date_filter_shows(settings, zone):
+    settings.TIME_ZONE = zone
+    start = dt.datetime(1999, 12, 31, 23, 59, 30, tzinfo=dt.UTC)
+    for hours in range(0, 24 * 800, 37):  # every month, day, hour and minute shape, both sides of a clock change
+        when = start + dt.timedelta(hours=hours, minutes=hours % 60)
+        assert updated_text(when) == date_filter(template_localtime(when), "j M Y H:i"), when
+    if zone == "UTC":
+        assert updated_text(dt.datetime(2026, 3, 9, 8, 5, tzinfo=dt.UTC)) == "9 Mar 2026 08:05"
