@@ -9,15 +9,17 @@ from html import unescape
 import pytest
 from django import forms
 from django.core.cache import cache
+from django.forms.renderers import get_default_renderer
 from django.template import Context, Template
 from django.template.defaultfilters import date as date_filter
 from django.urls import set_script_prefix
+from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 from hub.views import updated_text
 from profiles import caching, display
 from profiles.filters import CustomerFilterSet
-from profiles.forms import KeptSelect
+from profiles.forms import KeptSelect, PlainTextInput
 from profiles.models import ExtendedSource, Status, Suffix, Title
 from profiles.selectors.extended import SOURCES_GENERATION
 from tests.cachespy import spy_cache_keys
@@ -163,3 +165,17 @@ def test_the_updated_text_is_what_the_date_filter_shows(settings, zone):
         assert updated_text(when) == date_filter(template_localtime(when), "j M Y H:i"), when
     if zone == "UTC":
         assert updated_text(dt.datetime(2026, 3, 9, 8, 5, tzinfo=dt.UTC)) == "9 Mar 2026 08:05"
+
+
+@pytest.mark.parametrize("value", ["", None, "Smith", 'a<b>"c"&\'d\'', mark_safe("<b>kept</b>"), 12, "  spaced  "])
+@pytest.mark.parametrize("attrs", [None, {"id": "id_q"}, {"id": "id_q", "aria-describedby": "id_q-hint id_q-error",
+                                                          "aria-invalid": "true", "required": True, "hidden": False,
+                                                          "maxlength": 254, "data-x": '"quoted" <x>'}])
+@pytest.mark.parametrize("input_type", ["text", "search", "email", "date"])
+def test_a_plain_text_input_is_the_input_django_renders(value, attrs, input_type):
+    django_input, plain = (kind(attrs={"class": "input input--w30", "spellcheck": "false"})
+                           for kind in (forms.TextInput, PlainTextInput))
+    django_input.input_type = plain.input_type = input_type
+    renderer = get_default_renderer()
+    assert plain.render("q", value, attrs, renderer) == django_input.render("q", value, attrs, renderer)
+    assert plain.render("q", value, attrs) == django_input.render("q", value, attrs)
