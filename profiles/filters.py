@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable
 
 import django_filters
+from django import forms
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
@@ -368,6 +369,7 @@ class CustomerFilterSet(django_filters.FilterSet):
         form_class = type(self).__dict__.get("_form_class")
         if form_class is None:
             form_class = super().get_form_class()
+            form_class.base_fields = SharedFields(form_class.base_fields)
             type(self)._form_class = form_class
         return form_class
 
@@ -483,6 +485,16 @@ class SharedFilters(dict):
             if base.method is not None:
                 own.method = base.method  # a new FilterMethod, calling `own.parent`
         return copies
+
+
+class SharedFields(dict):
+    """The fields of a FilterSet's form class (`base_fields`), which Django deep-copies for every form (with
+    their widgets, and the status and type querysets). The form only validates: a field's `clean` keeps
+    nothing on the field, a `ModelChoiceField` reads its queryset with `get` (no result cache), and
+    rendering one (DRF's browsable API) builds new attributes; so each form gets shallow copies."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> dict[str, forms.Field]:
+        return {name: copy.copy(field) for name, field in self.items()}
 
 
 CustomerFilterSet.base_filters = SharedFilters(CustomerFilterSet.base_filters)

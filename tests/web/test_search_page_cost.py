@@ -179,3 +179,15 @@ def test_a_plain_text_input_is_the_input_django_renders(value, attrs, input_type
     renderer = get_default_renderer()
     assert plain.render("q", value, attrs, renderer) == django_input.render("q", value, attrs, renderer)
     assert plain.render("q", value, attrs) == django_input.render("q", value, attrs)
+
+
+def test_each_filterset_form_has_its_own_fields_and_errors():
+    """The FilterSet's form copies its fields shallowly (`SharedFields`): two forms made at once still keep
+    their own fields, values and errors, and the status filter still checks its list."""
+    refused = CustomerFilterSet({"status": "Sleeping", "postcode": "XYZ"})
+    accepted = CustomerFilterSet({"status": "Active", "postcode": "M1 1AE"})
+    assert not refused.is_valid() and accepted.is_valid()
+    assert set(refused.errors) == {"status", "postcode"} and not accepted.errors
+    assert accepted.form.cleaned_data["status"] == Status.objects.get(pk="Active")
+    assert refused.form.fields["status"] is not accepted.form.fields["status"]
+    assert refused.form.fields["status"] is not type(refused.form).base_fields["status"]
