@@ -473,8 +473,8 @@ class CustomerFilterSet(django_filters.FilterSet):
 
 class SharedFilters(dict):
     """A FilterSet class's filters (`base_filters`), which django-filter deep-copies for every FilterSet it
-    makes: nine filters with their field arguments, the status and type querysets among them, a tenth of
-    a search page's Python. What is a FilterSet's own is a filter's `parent` and `model`, set after the
+    makes: nine filters with their field arguments, the status and type querysets among them, a twentieth
+    of a search page's Python. What is a FilterSet's own is a filter's `parent` and `model`, set after the
     copy; the rest (names, lookups, field arguments, querysets) is only read, so each FilterSet gets
     shallow copies, their `method` bound to the copy itself (a `FilterMethod` calls its filter's parent)."""
 

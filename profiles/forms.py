@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms.renderers import DjangoTemplates
+from django.forms.renderers import DjangoTemplates, get_default_renderer
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -37,8 +37,8 @@ class PlainTextInput(forms.TextInput):
     With another form renderer or template (whose HTML may differ), Django's own rendering."""
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        if (renderer is not None and type(renderer) is not DjangoTemplates) or \
-                self.template_name != forms.TextInput.template_name:
+        renderer = renderer or get_default_renderer()
+        if type(renderer) is not DjangoTemplates or self.template_name != forms.TextInput.template_name:
             return super().render(name, value, attrs, renderer)
         widget = self.get_context(name, value, attrs)["widget"]
         html = [f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"']
