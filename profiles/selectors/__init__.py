@@ -7,7 +7,6 @@ the API's JSON, the form runner's lookup and the portal all render this one mapp
 """
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
@@ -407,11 +406,17 @@ def profile_search(*, user: UserLike, related: bool = True) -> QuerySet[Customer
     )
 
 
-@functools.cache
+_searchable_query: dict[str, QuerySet[Customer]] = {}
+
+
 def _searchable() -> QuerySet[Customer]:
     """The customers not erased in the search's order, built once (a copy costs a thirtieth of building it:
-    the search page makes one per request); never evaluated itself, only copied."""
-    return Customer.objects.filter(erased_at__isnull=True).order_by(*SEARCH_ORDER)  # the surname index's order
+    the search page makes one per request). A query, not data: never evaluated itself, only copied, so
+    nothing in it can go stale."""
+    query = _searchable_query.get("customers")
+    if query is None:  # the surname index's order (migration 0006), case-insensitive
+        query = _searchable_query["customers"] = Customer.objects.filter(erased_at__isnull=True).order_by(*SEARCH_ORDER)
+    return query
 
 
 def profile_summary(customer: Customer) -> dict[str, Any]:

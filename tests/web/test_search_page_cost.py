@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
 from hub.views import updated_text
-from profiles import caching, display
+from profiles import caching, display, selectors
 from profiles.filters import CustomerFilterSet
 from profiles.forms import KeptSelect, PlainTextInput
 from profiles.models import ExtendedSource, Status, Suffix, Title
@@ -191,3 +191,12 @@ def test_each_filterset_form_has_its_own_fields_and_errors():
     assert accepted.form.cleaned_data["status"] == Status.objects.get(pk="Active")
     assert refused.form.fields["status"] is not accepted.form.fields["status"]
     assert refused.form.fields["status"] is not type(refused.form).base_fields["status"]
+
+
+def test_the_search_base_query_is_copied_never_run(csa_client):
+    """`profile_search` hands out copies of one kept query: a search never fills it with results."""
+    CustomerFactory(last_name="Kept")
+    assert "1 customer found" in csa_client.get("/hub/customers/", {"q": "Kept"}).content.decode()
+    CustomerFactory(last_name="Kept")
+    assert "2 customers found" in csa_client.get("/hub/customers/", {"q": "Kept"}).content.decode()
+    assert selectors._searchable()._result_cache is None
