@@ -20,10 +20,12 @@ development database) matches the customer's own columns: the same customers in 
 """
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 
 import django_filters
+from django import forms
 from django.contrib.postgres.search import TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
@@ -33,6 +35,7 @@ from django.db.models.functions import Coalesce, Concat, Greatest, Lower, StrInd
 from django.db.models.lookups import GreaterThan
 from ukpostcodeutils.validation import is_valid_partial_postcode
 
+from core.prepared import Prepared
 from profiles import fuzzy, registry, values
 from profiles.indexes import SEARCH_ORDER, SortKey, search_key_text
 from profiles.models import (
@@ -182,9 +185,13 @@ def by_search_key(queryset: QuerySet[Customer], key: str, words: Iterable[str] =
 
 def _uprn_customer_ids(uprn: str) -> list[int]:
     """The customers whose primary address has this UPRN: an index lookup, made before the search query
-    so that the search is an OR of indexed equalities (an `IN (subquery)` arm made PostgreSQL scan)."""
-    query = Address.objects.filter(is_primary=True, uprn=uprn).values_list("customer_id", flat=True)
-    return list(query[:UPRN_CUSTOMERS_MAX])
+    so that the search is an OR of indexed equalities (an `IN (subquery)` arm made PostgreSQL scan).
+    Compiled once (`core.prepared`): every UCRN or phone number typed in the box is a UPRN too."""
+    return [address.customer_id for address in _primary_addresses_at_uprn(uprn)]
+
+
+_primary_addresses_at_uprn = Prepared(
+    lambda uprn: Address.objects.filter(is_primary=True, uprn=uprn).only("customer_id")[:UPRN_CUSTOMERS_MAX])
 
 
 def _reference_source(slug: str) -> int | None:
@@ -371,6 +378,7 @@ class CustomerFilterSet(django_filters.FilterSet):
         form_class = type(self).__dict__.get("_form_class")
         if form_class is None:
             form_class = super().get_form_class()
+            form_class.base_fields = SharedFields(form_class.base_fields)
             type(self)._form_class = form_class
         return form_class
 
@@ -470,6 +478,35 @@ class CustomerFilterSet(django_filters.FilterSet):
 
     def filter_uprn(self, queryset: QuerySet[Customer], name: str, value: str) -> QuerySet[Customer]:
         return queryset.filter(addresses__is_primary=True, addresses__uprn=uprn_key(value))
+
+
+class SharedFilters(dict):
+    """A FilterSet class's filters (`base_filters`), which django-filter deep-copies for every FilterSet it
+    makes: nine filters with their field arguments, the status and type querysets among them, a twentieth
+    of a search page's Python. What is a FilterSet's own is a filter's `parent` and `model`, set after the
+    copy; the rest (names, lookups, field arguments, querysets) is only read, so each FilterSet gets
+    shallow copies, their `method` bound to the copy itself (a `FilterMethod` calls its filter's parent)."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> dict[str, django_filters.Filter]:
+        copies = {}
+        for name, base in self.items():
+            own = copies[name] = copy.copy(base)
+            if base.method is not None:
+                own.method = base.method  # a new FilterMethod, calling `own.parent`
+        return copies
+
+
+class SharedFields(dict):
+    """The fields of a FilterSet's form class (`base_fields`), which Django deep-copies for every form (with
+    their widgets, and the status and type querysets). The form only validates: a field's `clean` keeps
+    nothing on the field, a `ModelChoiceField` reads its queryset with `get` (no result cache), and
+    rendering one (DRF's browsable API) builds new attributes; so each form gets shallow copies."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> dict[str, forms.Field]:
+        return {name: copy.copy(field) for name, field in self.items()}
+
+
+CustomerFilterSet.base_filters = SharedFilters(CustomerFilterSet.base_filters)
 
 
 # Every query parameter the customer search reads, by the data names a match on it reveals: the filters

@@ -142,6 +142,15 @@ for _channel in PERMISSION_CHANNELS:
 HAS_EMAIL = ~models.Q(email_address=RawSQL("''", (), output_field=models.CharField()))
 
 
+def display_name(*, contact_type: str | None, organisation_name: str, prefix: str, first_name: str, last_name: str,
+                 suffix: str) -> str:
+    """A customer's name as every page shows it (`Customer.display_name`), from its parts: a search page
+    that reads its rows as plain values makes it without a model instance."""
+    if contact_type == "Organization" and organisation_name:
+        return organisation_name
+    return " ".join(p for p in (prefix, first_name, last_name, suffix) if p) or organisation_name
+
+
 class Customer(CustomFieldsMixin, ContactPermissionsMixin):
     ucrn = models.CharField("UCRN", max_length=9, unique=True, editable=False)
     contact_type = models.ForeignKey(ContactType, on_delete=models.PROTECT)
@@ -210,15 +219,11 @@ class Customer(CustomFieldsMixin, ContactPermissionsMixin):
     @property
     def display_name(self) -> str:
         """The full name with prefix and suffix (`Dr Jane Smith Jr`), or the organisation's name."""
-        if self.contact_type_id == "Organization" and self.organisation_name:
-            return self.organisation_name
-        parts = [
-            self.prefix.name if self.prefix_id else "",
-            self.first_name,
-            self.last_name,
-            self.suffix.name if self.suffix_id else "",
-        ]
-        return " ".join(p for p in parts if p) or self.organisation_name
+        return display_name(
+            contact_type=self.contact_type_id, organisation_name=self.organisation_name,
+            prefix=self.prefix.name if self.prefix_id else "", first_name=self.first_name,
+            last_name=self.last_name, suffix=self.suffix.name if self.suffix_id else "",
+        )
 
     @property
     def sort_name(self) -> str:
