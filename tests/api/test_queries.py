@@ -50,5 +50,6 @@ def test_a_search_page_costs_a_constant_number_of_queries(csa_api):
     for _ in range(50):
         customer_with(4)
     many = search_queries(csa_api, status="Active")
-    assert many == few <= 5  # (API client,) status check, count, page, primary addresses
+    # (API client,) status check, page, count, primary addresses; the count only past one page of matches
+    assert few <= many <= few + 1 <= 5
     assert search_queries(csa_api, search="smith", postcode="M1") <= 4
