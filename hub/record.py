@@ -29,8 +29,8 @@ SHOWN = ("contact_type", "birth_date", "status", "location", "phone_number", "mo
          "preferred_contact_method", "notification_preference", "consent_to_share", "preferred_language_id")
 
 
-def record_context(request: HttpRequest, profile: dict[str, Any]) -> dict[str, Any]:
-    """What `hub/record.html` shows of the customer whose Get output is `profile`."""
+def record_context(request: HttpRequest, profile: dict[str, Any], customer_id: int) -> dict[str, Any]:
+    """What `hub/record.html` shows of the customer whose Get output is `profile` and id `customer_id`."""
     ucrn, user = profile["ucrn"], request.user
     labels = display.reference_labels()
     records_of_address = address_history(ucrn=ucrn, user=user, found=True)
@@ -52,7 +52,7 @@ def record_context(request: HttpRequest, profile: dict[str, Any]) -> dict[str, A
         "more_changes": more_changes,
         "erased_at": erased_at,
         "merges": active_merges_into(ucrn),
-        "duplicates": record_duplicates(profile, labels, erased=erased_at is not None),
+        "duplicates": record_duplicates(profile, customer_id, labels, erased=erased_at is not None),
         "current_address": display.show_address(profile, labels),
         "cross_references": references,
         "permissions": permission_details(profile, lasting),

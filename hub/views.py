@@ -40,7 +40,7 @@ from profiles.forms import (
     show_errors,
 )
 from profiles.models import ChangeRecord, Channel
-from profiles.selectors import profile_get, profile_search
+from profiles.selectors import profile_get, profile_get_with_id, profile_search
 from profiles.selectors.extended import SOURCES_GENERATION
 from profiles.selectors.subscriptions import page_subscriptions, subscription_counts
 from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_update
@@ -160,13 +160,13 @@ def _query_without_page(request: HttpRequest) -> str:
 def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
     """The record: a constant number of queries whatever the number of addresses, changes or cases
     (`hub.record`)."""
-    profile = profile_get(ucrn=ucrn, user=request.user)
+    profile, customer_id = profile_get_with_id(ucrn=ucrn, user=request.user)
     if "merged_from" in profile:  # a merged customer's UCRN opens the survivor's record
         messages.info(request, f"Customer {ucrn} was merged into {profile['ucrn']}: this is customer "
                       f"{profile['ucrn']}'s record.")
         return redirect("hub:customer_record", ucrn=profile["ucrn"])
     recent_customer_opened(user=request.user, ucrn=profile["ucrn"])
-    return render(request, "hub/record.html", record_context(request, profile))
+    return render(request, "hub/record.html", record_context(request, profile, customer_id))
 
 
 HISTORY_PAGE_SIZE = 20

@@ -201,6 +201,12 @@ def profile_get(*, ucrn: Any, user: UserLike) -> dict[str, Any]:
     to the survivor (its profile, with `merged_from` naming the UCRN asked for); a citizen still linked to
     a merged record sees that record, never another.
     """
+    return profile_get_with_id(ucrn=ucrn, user=user)[0]
+
+
+def profile_get_with_id(*, ucrn: Any, user: UserLike) -> tuple[dict[str, Any], int]:
+    """`profile_get`, and the id of the customer it shows (the survivor's, for a merged UCRN): a page that
+    reads more of the customer by id (the record page's duplicates) needs no other read to know it."""
     check_may_ask(user, ucrn)
     entry = cached(
         caching.profile_key(ucrn),
@@ -214,8 +220,8 @@ def profile_get(*, ucrn: Any, user: UserLike) -> dict[str, Any]:
     if entry["merged"] and is_csa(user):
         survivor = survivor_of(Customer(pk=entry["id"], ucrn=ucrn, merged_into_id=entry["merged_into"]))
         return {**profile_data(survivor, primary_address(survivor)), "extended": extended_of(survivor.pk),
-                "merged_from": ucrn}
-    return entry["profile"]
+                "merged_from": ucrn}, survivor.pk
+    return entry["profile"], entry["id"]
 
 
 def _profile_entry(ucrn: str) -> dict[str, Any] | None:
