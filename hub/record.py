@@ -16,7 +16,7 @@ from hub.duplicates import record_duplicates
 from integrations.models import Case
 from profiles import display
 from profiles.models import ChangeRecord
-from profiles.selectors import address_history, lasting_changes, recent_changes
+from profiles.selectors import address_history, lasting_changes, of_customer, recent_changes
 from profiles.selectors.extended import cross_references
 from profiles.selectors.permissions import permission_details
 from profiles.selectors.subscriptions import page_subscriptions
@@ -33,11 +33,11 @@ def record_context(request: HttpRequest, profile: dict[str, Any], customer_id: i
     """What `hub/record.html` shows of the customer whose Get output is `profile` and id `customer_id`."""
     ucrn, user = profile["ucrn"], request.user
     labels = display.reference_labels()
-    records_of_address = address_history(ucrn=ucrn, user=user, found=True)
-    records, more_changes = recent_changes(ucrn=ucrn, user=user, count=RECENT_CHANGES)
-    lasting = lasting_changes(ucrn=ucrn, user=user)
+    records_of_address = address_history(ucrn=ucrn, user=user, customer_id=customer_id)
+    records, more_changes = recent_changes(ucrn=ucrn, customer_id=customer_id, user=user, count=RECENT_CHANGES)
+    lasting = lasting_changes(ucrn=ucrn, customer_id=customer_id, user=user)
     erased_at = next((r.created_at for r in lasting if r.action == ChangeRecord.Action.ERASE), None)
-    cases = _recent_cases(ucrn, RECENT_CASES + 1)
+    cases = _recent_cases(customer_id, RECENT_CASES + 1)
     show = {name: display.show_value(name, profile.get(name), labels) for name in SHOWN}
     references = cross_references(profile)
     return {
@@ -51,12 +51,12 @@ def record_context(request: HttpRequest, profile: dict[str, Any], customer_id: i
         "history": history_rows(records, labels, records_of_address),
         "more_changes": more_changes,
         "erased_at": erased_at,
-        "merges": active_merges_into(ucrn),
+        "merges": active_merges_into(customer_id),
         "duplicates": record_duplicates(profile, customer_id, labels, erased=erased_at is not None),
         "current_address": display.show_address(profile, labels),
         "cross_references": references,
         "permissions": permission_details(profile, lasting),
-        "subscriptions": page_subscriptions(ucrn=ucrn, user=user),
+        "subscriptions": page_subscriptions(ucrn=ucrn, user=user, customer_id=customer_id),
         "cases": cases[:RECENT_CASES],
         "more_cases": len(cases) > RECENT_CASES,
         "recent_changes": RECENT_CHANGES,
@@ -64,7 +64,7 @@ def record_context(request: HttpRequest, profile: dict[str, Any], customer_id: i
     }
 
 
-_recent_cases = Prepared(lambda ucrn, rows: Case.objects.filter(customer__ucrn=ucrn).select_related("form")
+_recent_cases = Prepared(lambda key, rows: Case.objects.filter(**of_customer(key)).select_related("form")
                         .order_by("-created_at", "-id")[:rows])  # compiled once (`core.prepared`)
 
 
