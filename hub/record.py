@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from core.prepared import Prepared
 from hub.duplicates import record_duplicates
+from hub.links import link
 from integrations.models import Case
 from profiles import display
 from profiles.models import ChangeRecord
@@ -47,17 +49,18 @@ def record_context(request: HttpRequest, profile: dict[str, Any], customer_id: i
         "preferences": preference_rows(show),
         "reference_rows": [(f"{ref['name']} ({ref['key']})", ref["value"]) for ref in references],
         "labels": labels,
-        "addresses": [(a, display.show_address(a, labels)) for a in records_of_address],
+        "addresses": address_rows(records_of_address, labels),
         "history": history_rows(records, labels, records_of_address),
         "more_changes": more_changes,
         "erased_at": erased_at,
+        "erased_on": display.show_date(timezone.localtime(erased_at)) if erased_at else "",
         "merges": active_merges_into(customer_id),
         "duplicates": record_duplicates(profile, customer_id, labels, erased=erased_at is not None),
         "current_address": display.show_address(profile, labels),
         "cross_references": references,
         "permissions": permission_details(profile, lasting),
         "subscriptions": page_subscriptions(ucrn=ucrn, user=user, customer_id=customer_id),
-        "cases": cases[:RECENT_CASES],
+        "cases": case_rows(cases[:RECENT_CASES]),
         "more_cases": len(cases) > RECENT_CASES,
         "recent_changes": RECENT_CHANGES,
         "recent_cases": RECENT_CASES,
@@ -90,6 +93,19 @@ def preference_rows(show: dict[str, str]) -> list[tuple[str, Any]]:
             ("Notification preference, in order", show["notification_preference"]),
             ("Consent to share", show["consent_to_share"] or "Not recorded"),
             ("Language", show["preferred_language_id"])]
+
+
+def address_rows(records: list[Any], labels: display.Labels) -> list[dict[str, Any]]:
+    """The address timeline, its dates and lines written here (the template's `date` filters cost more)."""
+    return [{"primary": a.is_primary, "start": display.show_date(a.start_date), "end": display.show_date(a.end_date),
+             "text": display.show_address(a, labels)} for a in records]
+
+
+def case_rows(cases: list[Case]) -> list[dict[str, str]]:
+    """The cases panel's lines: link, reference, form, status and day, written here."""
+    return [{"url": link("integrations:case_detail", case.reference), "reference": case.reference,
+             "form": case.form.name, "status": case.get_status_display().lower(),
+             "created": display.show_moment(case.created_at, time=False)} for case in cases]
 
 
 def history_rows(records: list[ChangeRecord], labels: display.Labels, known: list[Any]) -> list[dict[str, Any]]:

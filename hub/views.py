@@ -159,14 +159,16 @@ def _query_without_page(request: HttpRequest) -> str:
 @csa_required
 def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
     """The record: a constant number of queries whatever the number of addresses, changes or cases
-    (`hub.record`)."""
+    (`hub.record`), and one read of the reference lists' and sources' generations from the shared cache."""
     profile, customer_id = profile_get_with_id(ucrn=ucrn, user=request.user)
     if "merged_from" in profile:  # a merged customer's UCRN opens the survivor's record
         messages.info(request, f"Customer {ucrn} was merged into {profile['ucrn']}: this is customer "
                       f"{profile['ucrn']}'s record.")
         return redirect("hub:customer_record", ucrn=profile["ucrn"])
     recent_customer_opened(user=request.user, ucrn=profile["ucrn"])
-    return render(request, "hub/record.html", record_context(request, profile, customer_id))
+    with generations_read(LISTS_GENERATION, SOURCES_GENERATION):  # one round trip, not one per panel
+        context = record_context(request, profile, customer_id)
+    return render(request, "hub/record.html", context)
 
 
 HISTORY_PAGE_SIZE = 20

@@ -1,10 +1,18 @@
-"""Template helpers for the shared field partial and the record page."""
+"""Template helpers for the shared field partial, the record page and the pages' links."""
 from __future__ import annotations
 
 from django import forms, template
 from django.utils.safestring import SafeString
 
+from hub.links import link as hub_link
+
 register = template.Library()
+
+
+@register.simple_tag(name="link")
+def link(name: str, argument: object = "") -> str:
+    """`{% url name argument %}` for routes of at most one argument, reversed once (`hub.links`)."""
+    return hub_link(name, str(argument) if argument is not None else "")
 
 
 @register.simple_tag
