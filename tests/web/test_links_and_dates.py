@@ -1,10 +1,11 @@
-"""The record page's cheaper links (`hub.links`) and dates (`profiles.display.show_moment`) write exactly
-what `{% url %}` and the `date` filter write."""
+"""The record page's cheaper links (`hub.links`), dates (`profiles.display.show_moment`) and summary rows
+(`{% summary_rows %}`) write exactly what `{% url %}`, the `date` filter and a template loop write."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.template import engines
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
@@ -49,3 +50,14 @@ def test_a_moment_is_written_as_the_date_filter_writes_it(moment):
             local = template_localtime(moment)
             assert show_moment(moment) == date_filter(local, "j M Y H:i")
             assert show_moment(moment, time=False) == date_filter(local, "j M Y")
+
+
+def test_summary_rows_are_what_the_template_loop_wrote():
+    rows = [("Name", "Ann & <Bob>"), ("Blank", ""), ("None", None), ("Quote", 'say "hi" it\'s'), ("Zero", 0),
+            ("Number", 12), ("Safe?", "<b>no</b>")]
+    loop = engines["django"].from_string(
+        '{% for label, value in rows %}<div class="summary__row"><dt>{{ label }}</dt><dd>{{ value|default:"—" }}'
+        '</dd></div>\n{% endfor %}\n')
+    tag = engines["django"].from_string("{% load hub %}{% summary_rows rows %}")
+    assert tag.render({"rows": rows}) == loop.render({"rows": rows})
+    assert tag.render({"rows": []}) == "\n"
