@@ -26,6 +26,7 @@ merged customers, the customer itself and the pairs marked "not the same person"
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -154,11 +155,12 @@ def find_duplicates(
     the exclusions compare ids, which PostgreSQL plans in half the time a join on the UCRN takes).
     No access check: callers are CSA doors (`duplicates_for`, the Create warnings, the pages).
     """
-    if data is not None:
-        if customer is not None and not isinstance(customer, int):
+    if data is not None and customer is not None:
+        if not isinstance(customer, int):
             raise TypeError("find_duplicates with data takes the customer's id")
+        probe = _probe_from_stored(customer, data)
+    elif data is not None:
         probe = _probe_from_data(data)
-        probe.pk = customer
     elif isinstance(customer, Customer):
         primary = Address.objects.filter(customer=customer, is_primary=True).first()
         probe = _probe_from_customer(customer, primary)
@@ -387,18 +389,33 @@ def _probe_from_data(data: Mapping[str, Any]) -> _Probe:
 
 
 def _probe_from_customer(customer: Customer, primary: Address | None) -> _Probe:
+    return _probe_from_stored(customer.pk, {
+        "first_name": customer.first_name, "last_name": customer.last_name,
+        "organisation_name": customer.organisation_name, "contact_type": customer.contact_type_id,
+        "birth_date": customer.birth_date, "email_address": customer.email_address,
+        "alternative_email": customer.alternative_email, "phone_number": customer.phone_number,
+        "mobile_number": customer.mobile_number, "postcode": primary.postcode if primary else "",
+        "house": primary.house if primary else "", "uprn": primary.uprn if primary else "",
+    })
+
+
+def _probe_from_stored(pk: int | None, stored: Mapping[str, Any]) -> _Probe:
+    """The probe of a stored customer: its values (or its Get output's, the record page's) are already in
+    their stored forms, E.164 phones and ISO dates, so nothing is parsed again (parsing the phone numbers
+    was most of a probe's cost)."""
+    birth_date = stored.get("birth_date")
     return _Probe(
-        pk=customer.pk,
-        first_name=customer.first_name,
-        last_name=customer.last_name,
-        organisation_name=customer.organisation_name,
-        organisation=customer.contact_type_id == ORGANIZATION,
-        birth_date=customer.birth_date,
-        emails={e.lower() for e in (customer.email_address, customer.alternative_email) if e},
-        phones={p for p in (customer.phone_number, customer.mobile_number) if p},
-        postcode=_postcode(primary.postcode) if primary else "",
-        house=primary.house if primary else "",
-        uprn=primary.uprn if primary else "",
+        pk=pk,
+        first_name=stored.get("first_name") or "",
+        last_name=stored.get("last_name") or "",
+        organisation_name=stored.get("organisation_name") or "",
+        organisation=stored.get("contact_type") == ORGANIZATION,
+        birth_date=dt.date.fromisoformat(birth_date) if isinstance(birth_date, str) and birth_date else birth_date,
+        emails={e.lower() for e in (stored.get("email_address"), stored.get("alternative_email")) if e},
+        phones={p for p in (stored.get("phone_number"), stored.get("mobile_number")) if p},
+        postcode=_postcode(stored.get("postcode") or ""),
+        house=stored.get("house") or "",
+        uprn=stored.get("uprn") or "",
     )
 
 

@@ -157,6 +157,35 @@ def test_the_record_pages_probe_leaves_out_the_customer_and_its_marked_pairs_by_
         find_duplicates(data=profile, customer=jane.ucrn)
 
 
+def test_the_record_pages_probe_from_the_get_output_finds_what_the_stored_customer_finds(jane, csa):
+    """Every reason, from the Get output's stored forms (E.164 phones, ISO dates, no parsing again)."""
+    from profiles.selectors import profile_get_with_id
+    from tests.factories import AddressFactory
+
+    person("Jane", "Doubleday", birth_date=BIRTH)
+    person("Other", "Person", phone_number="+447700900123")
+    jane.alternative_email = "Jane.Alt@example.org"
+    jane.save()
+    person("Other", "Person", email_address="jane.alt@EXAMPLE.org")
+    person("jane", "DOUBLEDAY", postcode="BS1 4DJ")
+    person("Jan", "Doubleday", postcode="BS1 4DJ", house="12")
+    org = CustomerFactory(contact_type_id="Organization", organisation_name="Acme Ltd", first_name="",
+                          last_name="", birth_date=BIRTH, address=False)
+    AddressFactory(customer=org, is_primary=True, postcode="BS1 4DJ", house="Unit 3")
+    CustomerFactory(contact_type_id="Organization", organisation_name="ACME LTD", first_name="", last_name="",
+                    birth_date=BIRTH, address=False)
+
+    def found(duplicates):
+        return [(d.customer.pk, [r.code for r in d.reasons]) for d in duplicates]
+
+    for customer in (jane, org):
+        profile, customer_id = profile_get_with_id(ucrn=customer.ucrn, user=csa)
+        expected = found(find_duplicates(customer=customer))
+        assert found(find_duplicates(data=profile, customer=customer_id)) == expected
+        assert expected
+    assert len(found(find_duplicates(customer=jane))) == 5
+
+
 def test_candidates_come_with_their_primary_address_and_its_country(jane):
     twin = person("Janet", "Doubleday", birth_date=BIRTH, postcode="BS1 4DJ", house="12")
     [found] = find_duplicates(customer=jane)
