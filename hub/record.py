@@ -2,8 +2,9 @@
 
 The customer with its primary address (the Get, often from the cache), the address history, the newest
 RECENT_CHANGES change records (a link to the whole history when there are more), the change records that
-set each contact permission and the erasure, the newest RECENT_CASES cases (a link to the rest), the merges
-to undo, the possible duplicates and the subscriptions. Reference lists and sources come from the cache.
+set each contact permission and the erasure (taken from the newest when they are the whole history), the
+newest RECENT_CASES cases (a link to the rest), the merges to undo, the possible duplicates and the
+subscriptions, each read by the customer's id from the Get. Reference lists and sources come from the cache.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from hub.links import link
 from integrations.models import Case
 from profiles import display
 from profiles.models import ChangeRecord
-from profiles.selectors import address_history, lasting_changes, of_customer, recent_changes
+from profiles.selectors import address_history, lasting_among, lasting_changes, of_customer, recent_changes
 from profiles.selectors.extended import cross_references
 from profiles.selectors.permissions import permission_details
 from profiles.selectors.subscriptions import page_subscriptions
@@ -37,7 +38,8 @@ def record_context(request: HttpRequest, profile: dict[str, Any], customer_id: i
     labels = display.reference_labels()
     records_of_address = address_history(ucrn=ucrn, user=user, customer_id=customer_id)
     records, more_changes = recent_changes(ucrn=ucrn, customer_id=customer_id, user=user, count=RECENT_CHANGES)
-    lasting = lasting_changes(ucrn=ucrn, customer_id=customer_id, user=user)
+    lasting = (lasting_changes(ucrn=ucrn, customer_id=customer_id, user=user) if more_changes
+               else lasting_among(records))  # the whole history is in hand: no query
     erased_at = next((r.created_at for r in lasting if r.action == ChangeRecord.Action.ERASE), None)
     cases = _recent_cases(customer_id, RECENT_CASES + 1)
     show = {name: display.show_value(name, profile.get(name), labels) for name in SHOWN}

@@ -153,11 +153,21 @@ def lasting_changes(*, ucrn: Any, customer_id: int, user: UserLike) -> list[Chan
     return _lasting_changes(customer_id)
 
 
+def lasting_among(records: list[ChangeRecord]) -> list[ChangeRecord]:
+    """`lasting_changes` taken from the customer's records a page has read already, when they are all of
+    them (the newest page of the history held the whole of it): no query. The database's test, in Python:
+    the JSON text of the entries mentions a permission (`json.dumps` writes the same `"permission_` as
+    PostgreSQL's and SQLite's text of the JSON), or the record is the erasure."""
+    return [r for r in records if r.action == ChangeRecord.Action.ERASE or PERMISSION_MENTION in json.dumps(r.changes)]
+
+
 def of_customer(key: str | int, relation: str = "customer") -> dict[str, Any]:
     """A filter on the customer `relation` by its id (an int: a page has it from its Get, and PostgreSQL
     plans a read by id in a third of the time a join on the UCRN takes) or by its UCRN (a text)."""
     return {f"{relation}_id": key} if isinstance(key, int) else {f"{relation}__ucrn": key}
 
+
+PERMISSION_MENTION = '"permission_'  # in the JSON text of a change record that set a contact permission
 
 # The record page's reads, compiled once (`core.prepared`): each is one query by id or UCRN.
 _address_history = Prepared(lambda key: Address.objects.filter(**of_customer(key)).select_related("country")
@@ -166,7 +176,7 @@ _recent_changes = Prepared(lambda key, rows: ChangeRecord.objects.filter(**of_cu
                            .select_related("user").order_by("-created_at", "-id")[:rows])
 _lasting_changes = Prepared(
     lambda key: ChangeRecord.objects.alias(text=Cast("changes", TextField()))
-    .filter(Q(text__contains='"permission_') | Q(action=ChangeRecord.Action.ERASE), **of_customer(key))
+    .filter(Q(text__contains=PERMISSION_MENTION) | Q(action=ChangeRecord.Action.ERASE), **of_customer(key))
     .select_related("user").order_by("-created_at", "-id")
 )
 
