@@ -12,14 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
-from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_POST
 
 from core.caching import generations_read
 from core.pagination import CappedPaginator
 from core.roles import csa_required, is_citizen, is_csa, role_required
+from hub.links import link
 from hub.recent import recent_customer_opened, recent_customers
 from hub.record import history_rows, record_context
 from hub.stale_edits import VersionForm, loaded_values, reconcile_stale
@@ -125,8 +123,7 @@ def _search_page(request: HttpRequest, form: SearchForm) -> tuple[Page | None, b
     return page, False
 
 
-# The result table's "last updated" (the `date` filter's format); a blank name, address or phone: a dash.
-UPDATED_FORMAT = "j M Y H:i"
+# A blank name, address or phone in the result table: a dash.
 DASH = "—"
 
 
@@ -138,14 +135,14 @@ def _result_rows(page: Page) -> list[dict[str, Any]]:
         address = customer.primary_addresses[0] if customer.primary_addresses else None
         rows.append({
             "ucrn": customer.ucrn,
-            "url": reverse("hub:customer_record", args=[customer.ucrn]),
+            "url": link("hub:customer_record", customer.ucrn),
             "name": customer.display_name or DASH,
             "address": (display.show_address(address) if address else "") or DASH,
             "phone": display.show_phone(customer.phone_number) or DASH,
             "type": customer.contact_type_id,
             "status": customer.status_id,
             "status_class": str(customer.status_id).lower(),
-            "updated": date_filter(template_localtime(customer.updated_at), UPDATED_FORMAT),
+            "updated": display.show_moment(customer.updated_at),
         })
     return rows
 

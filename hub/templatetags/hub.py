@@ -16,7 +16,7 @@ register = template.Library()
 @register.simple_tag
 def summary_rows(rows: Iterable[tuple[str, Any]]) -> SafeString:
     """Summary rows from (label, value) pairs, a blank value as a dash (as `includes/summary_row.html`):
-    written here in one pass, at a tenth of the cost of a template loop over them."""
+    written here in one pass, not by a template loop (two variables, a filter and a context push a row)."""
     return mark_safe(format_html_join("", '<div class="summary__row"><dt>{}</dt><dd>{}</dd></div>\n',
                                       ((label, value or "—") for label, value in rows)) + "\n")
 
