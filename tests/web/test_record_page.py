@@ -15,6 +15,7 @@ from hub.record import RECENT_CASES, RECENT_CHANGES, SHOWN
 from integrations.demo import install_demo_forms
 from integrations.models import Case, Form
 from profiles.models import ChangeRecord, Channel, Title
+from profiles.selectors import profile_get, profile_get_with_id
 from profiles.services import profile_update
 from profiles.services.merge import profile_merge
 from tests.factories import CustomerFactory
@@ -167,6 +168,17 @@ def test_the_merge_panel_reads_no_row_of_its_own(csa, csa_client, django_assert_
     assert page.count(">Undo this merge<") == 3
     for customer in merged:
         assert f"({customer.display_name})" in page
+
+
+def test_the_get_gives_the_id_of_the_customer_it_shows(csa):
+    """The record page reads its panels by this id: a merged UCRN's is its survivor's."""
+    survivor, merged = customer_with(addresses=1, history=1), CustomerFactory()
+    profile_merge(survivor_ucrn=survivor.ucrn, merged_ucrn=merged.ucrn, choices=None, user=csa, channel="hub")
+    for _ in range(3):  # a miss, then a hit from the shared cache
+        assert profile_get_with_id(ucrn=survivor.ucrn, user=csa) == (profile_get(ucrn=survivor.ucrn, user=csa),
+                                                                      survivor.pk)
+    profile, customer_id = profile_get_with_id(ucrn=merged.ucrn, user=csa)
+    assert customer_id == survivor.pk and profile["ucrn"] == survivor.ucrn and profile["merged_from"] == merged.ucrn
 
 
 def test_opening_a_record_again_keeps_one_row_for_the_start_page_with_the_newer_time(csa, csa_client):
