@@ -22,12 +22,14 @@ from profiles.selectors.duplicates import find_duplicates
 from profiles.services.duplicates import mark_not_same_person
 
 
-def record_duplicates(profile: dict[str, Any], labels: display.Labels, *, erased: bool) -> list[dict[str, Any]]:
-    """The record page's panel, from the Get output the page already has (no second read of the customer):
-    at most three queries, none for an erased or merged customer (nothing to compare, or not one's own)."""
+def record_duplicates(profile: dict[str, Any], customer_id: int, labels: display.Labels, *,
+                      erased: bool) -> list[dict[str, Any]]:
+    """The record page's panel, from the Get output and id the page already has (no second read of the
+    customer): at most two queries, none for an erased or merged customer (nothing to compare, or not one's
+    own)."""
     if erased or profile.get("status") == MERGED_STATUS or "merged_from" in profile:
         return []
-    return duplicate_rows(find_duplicates(data=profile, customer=profile["ucrn"]), labels)
+    return duplicate_rows(find_duplicates(data=profile, customer=customer_id), labels)
 
 
 @csa_required

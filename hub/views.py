@@ -5,7 +5,6 @@ the result. The service's `ValidationError` is shown beside the fields; nothing 
 """
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -13,16 +12,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from django.utils.timezone import template_localtime
 from django.views.decorators.http import require_POST
 
 from core.caching import generations_read
 from core.pagination import CappedPaginator
 from core.roles import csa_required, is_citizen, is_csa, role_required
+from hub.links import link
 from hub.recent import recent_customer_opened, recent_customers
 from hub.record import history_rows, record_context
 from hub.stale_edits import VersionForm, loaded_values, reconcile_stale
@@ -43,7 +40,7 @@ from profiles.forms import (
     show_errors,
 )
 from profiles.models import ChangeRecord, Channel, display_name
-from profiles.selectors import profile_get, profile_search
+from profiles.selectors import profile_get, profile_get_with_id, profile_search
 from profiles.selectors.extended import SOURCES_GENERATION
 from profiles.selectors.subscriptions import page_subscriptions, subscription_counts
 from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_update
@@ -132,7 +129,6 @@ def _search_page(request: HttpRequest, form: SearchForm) -> tuple[Page | None, b
 
 
 DASH = "—"  # a blank name, address or phone
-UCRN_SLOT = "000000000"  # no customer's UCRN (they start with 1 to 9): where a row's UCRN goes in its link
 # A row of the results table (`hub/search.html` puts the rows in its `<tbody>`), its texts escaped by
 # `format_html`: one format a row instead of nine template variables (a tenth of a 25-row page's Python).
 RESULT_ROW = """
@@ -154,8 +150,6 @@ def _result_rows(page: Page) -> list[SafeString]:
     customers = list(page)
     addresses = display.primary_address_lines([customer["id"] for customer in customers])
     titles, suffixes = display.ListNames("titles"), display.ListNames("suffixes")
-    # One `reverse` for the page: a UCRN is nine digits, which a URL takes as they are.
-    head, _, tail = reverse("hub:customer_record", args=[UCRN_SLOT]).rpartition(UCRN_SLOT)
     rows = []
     for customer in customers:
         name = display_name(
@@ -166,23 +160,16 @@ def _result_rows(page: Page) -> list[SafeString]:
         rows.append(format_html(
             RESULT_ROW,
             ucrn=customer["ucrn"],
-            url=f"{head}{customer['ucrn']}{tail}",
+            url=link("hub:customer_record", customer["ucrn"]),
             name=name or DASH,
             address=addresses.get(customer["id"]) or DASH,
             phone=display.show_phone(customer["phone_number"]) or DASH,
             type=customer["contact_type_id"],
             status=customer["status_id"],
             status_class=str(customer["status_id"]).lower(),
-            updated=updated_text(customer["updated_at"]),
+            updated=display.show_moment(customer["updated_at"]),
         ))
     return rows
-
-
-def updated_text(when: dt.datetime) -> str:
-    """The table's "last updated": `when` in the page's time zone as the `date` filter's `j M Y H:i` shows
-    it (`9 Mar 2026 08:05`), made directly: the filter reads its format letter by letter for every row."""
-    local = template_localtime(when)
-    return f"{local.day} {MONTHS_3[local.month].title()} {local.year:04d} {local.hour:02d}:{local.minute:02d}"
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -194,14 +181,16 @@ def _query_without_page(request: HttpRequest) -> str:
 @csa_required
 def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
     """The record: a constant number of queries whatever the number of addresses, changes or cases
-    (`hub.record`)."""
-    profile = profile_get(ucrn=ucrn, user=request.user)
+    (`hub.record`), and one read of the reference lists' and sources' generations from the shared cache."""
+    profile, customer_id = profile_get_with_id(ucrn=ucrn, user=request.user)
     if "merged_from" in profile:  # a merged customer's UCRN opens the survivor's record
         messages.info(request, f"Customer {ucrn} was merged into {profile['ucrn']}: this is customer "
                       f"{profile['ucrn']}'s record.")
         return redirect("hub:customer_record", ucrn=profile["ucrn"])
     recent_customer_opened(user=request.user, ucrn=profile["ucrn"])
-    return render(request, "hub/record.html", record_context(request, profile))
+    with generations_read(LISTS_GENERATION, SOURCES_GENERATION):  # one round trip, not one per panel
+        context = record_context(request, profile, customer_id)
+    return render(request, "hub/record.html", context)
 
 
 HISTORY_PAGE_SIZE = 20

@@ -15,8 +15,9 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 
-from profiles.models import REFERENCE_LISTS, UK_COUNTRY_ID, Address
+from profiles.models import REFERENCE_LISTS, UK_COUNTRY_ID, Address, ChangeRecord
 from profiles.selectors import reference_lists
 from profiles.selectors.duplicates import Duplicate
 from profiles.values import parse_date, parse_phone, phone_national
@@ -185,6 +186,13 @@ def primary_address_lines(customer_ids: Iterable[int]) -> dict[int, str]:
 _primary_lines_sql: dict[str, str] = {}  # by database vendor
 
 
+def show_moment(value: dt.datetime, *, time: bool = True) -> str:
+    """`2 Jan 2024 15:04` (`time`) or `2 Jan 2024`, in the current time zone: what the templates' `date`
+    filter writes with "j M Y H:i" and "j M Y" (English month names), at a tenth of its cost."""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{local.day} {local:%b %Y %H:%M}" if time else f"{local.day} {local:%b %Y}"
+
+
 def show_phone(value: str) -> str:
     """A stored (E.164) or typed number in the national format; what cannot be parsed, as it is."""
     try:
@@ -292,15 +300,17 @@ def history_rows(records: Iterable[Any], labels: Labels, addresses: Mapping[int,
     are left out (SPEC 1). `addresses`: `addresses_named` of the records' entries."""
     rows = []
     for record in records:
-        who = record.user.get_username() if record.user else "System"
+        email_change = record.action == ChangeRecord.Action.EMAIL_CHANGE
+        shown = {"when": show_moment(record.created_at),
+                 "who": record.user.get_username() if record.user else "System",
+                 "channel": record.get_channel_display() + (" (email change)" if email_change else "")}
         if not record.changes:  # an export or an erasure: that it happened is the whole record
-            rows.append({"record": record, "who": who, "field": record.get_action_display(), "before": "", "after": ""})
+            rows.append({**shown, "field": record.get_action_display(), "before": "", "after": ""})
         for entry in record.changes:
             if str(entry.get("field", "")).startswith("custom_"):
                 continue
             words = change_words(entry, labels, addresses)
-            rows.append({"record": record, "who": who, "field": words["label"], "before": words["before"],
-                         "after": words["after"]})
+            rows.append({**shown, "field": words["label"], "before": words["before"], "after": words["after"]})
     return rows
 
 

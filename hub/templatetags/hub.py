@@ -1,44 +1,30 @@
-"""Template helpers for the shared field partial and the record page."""
+"""Template helpers for the shared field partial, the record page and the pages' links."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms, template
-from django.conf import settings
-from django.template import Context
-from django.template.base import Parser, Token
-from django.template.defaulttags import URLNode
-from django.template.defaulttags import url as url_tag
-from django.urls import get_script_prefix, get_urlconf
-from django.utils.safestring import SafeString
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from hub.links import link as hub_link
 
 register = template.Library()
 
 
-class KeptURLNode(URLNode):
-    """`{% url 'name' %}` without arguments, reversed once per URLconf, script prefix and current app, then
-    kept for the process: every page's header and menu reverse the same seven URLs (a twentieth of a
-    search page's Python). With arguments, or `as`, it is Django's own."""
-
-    kept: dict[tuple[object, ...], str] = {}
-
-    def render(self, context: Context) -> str:
-        if self.args or self.kwargs or self.asvar:
-            return super().render(context)
-        request = getattr(context, "request", None)
-        match = getattr(request, "resolver_match", None)
-        current_app = getattr(request, "current_app", getattr(match, "namespace", None))
-        key = (self.view_name.resolve(context), get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(),
-               current_app, context.autoescape)
-        url = self.kept.get(key)
-        if url is None:
-            url = self.kept[key] = super().render(context)
-        return url
+@register.simple_tag
+def summary_rows(rows: Iterable[tuple[str, Any]]) -> SafeString:
+    """Summary rows from (label, value) pairs, a blank value as a dash (as `includes/summary_row.html`):
+    written here in one pass, not by a template loop (two variables, a filter and a context push a row)."""
+    return mark_safe(format_html_join("", '<div class="summary__row"><dt>{}</dt><dd>{}</dd></div>\n',
+                                      ((label, value or "—") for label, value in rows)) + "\n")
 
 
-@register.tag
-def kept_url(parser: Parser, token: Token) -> KeptURLNode:
-    """`{% kept_url 'hub:customer_search' %}`: `{% url %}`, reversed once (`KeptURLNode`)."""
-    node = url_tag(parser, token)
-    return KeptURLNode(node.view_name, node.args, node.kwargs, node.asvar)
+@register.simple_tag(name="link")
+def link(name: str, argument: object = "") -> str:
+    """`{% url name argument %}` for routes of at most one argument, reversed once (`hub.links`)."""
+    return hub_link(name, str(argument) if argument is not None else "")
 
 
 @register.simple_tag

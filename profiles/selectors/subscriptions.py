@@ -15,6 +15,7 @@ from core.prepared import Prepared
 from core.roles import UserLike, is_csa
 from profiles.access import check_may_access, customer_for
 from profiles.models import PERMISSION_CHANNELS, Customer, Subscription, Topic
+from profiles.selectors import of_customer
 
 
 def subscription_data(subscription: Subscription) -> dict[str, Any]:
@@ -42,15 +43,16 @@ def subscriptions_list(*, ucrn: Any, user: UserLike) -> list[Subscription]:
     return list(current_subscriptions(customer))
 
 
-def page_subscriptions(*, ucrn: Any, user: UserLike) -> list[Subscription]:
+def page_subscriptions(*, ucrn: Any, user: UserLike, customer_id: int | None = None) -> list[Subscription]:
     """The current subscriptions of the customer a page shows, in one query (the page's Get has found the
-    customer; the access rule is checked again here, without reading the customer)."""
+    customer; the access rule is checked again here, without reading the customer); by `customer_id` when
+    the page has it (`profile_get_with_id`)."""
     check_may_access(user, ucrn)
-    return _page_subscriptions(ucrn)
+    return _page_subscriptions(ucrn if customer_id is None else customer_id)
 
 
 _page_subscriptions = Prepared(  # compiled once (`core.prepared`): the record page reads it every time
-    lambda ucrn: Subscription.objects.filter(customer__ucrn=ucrn, ended_at__isnull=True).select_related("topic")
+    lambda key: Subscription.objects.filter(**of_customer(key), ended_at__isnull=True).select_related("topic")
     .order_by("topic__name", "channel")
 )
 

@@ -45,6 +45,7 @@ from profiles.access import customer_for
 from profiles.datanames import ADDRESS_NAMES, PERMISSION_NAMES, PROFILE_NAMES, READ_ONLY_NAMES
 from profiles.display import label
 from profiles.models import MERGED_STATUS, Address, ChangeRecord, Customer, Merge
+from profiles.selectors import name_parts_listed, of_customer
 from profiles.services import merge_contact_data as contact_data
 from profiles.services.addresses import address_values
 from profiles.services.audit import change, jsonable, write_customer
@@ -312,22 +313,26 @@ def merge_read(*, merge_id: Any, user: UserLike, ucrn: Any = None) -> Merge:
     return _find_merge(merge_id, ucrn)
 
 
-def active_merges_into(ucrn: str) -> list[Merge]:
-    """The merges into the customer `ucrn` not undone, newest first: the record page offers to undo them."""
-    return _active_merges_into(ucrn)
+def active_merges_into(survivor: str | int) -> list[Merge]:
+    """The merges into the customer `survivor` (its id, or UCRN) not undone, newest first: the record page
+    offers to undo them."""
+    merges = _active_merges_into(survivor)
+    if merges:
+        name_parts_listed([merge.merged for merge in merges])
+    return merges
 
 
-# What the record page shows of a merge (not its snapshots): the merged customer's UCRN and `display_name`,
-# when and by whom. One query, however many merges.
+# What the record page shows of a merge (not its snapshots): the merged customer's UCRN and `display_name`
+# (its title and suffix from the cached lists), when and by whom. One query, however many merges.
 MERGE_PANEL_FIELDS = (
     "id", "created_at", "survivor_id", "merged__ucrn", "merged__contact_type_id", "merged__organisation_name",
-    "merged__first_name", "merged__last_name", "merged__prefix__name", "merged__suffix__name", "user__username",
+    "merged__first_name", "merged__last_name", "merged__prefix_id", "merged__suffix_id", "user__username",
 )
 
 
 _active_merges_into = Prepared(  # compiled once (`core.prepared`): the record page reads it every time
-    lambda ucrn: Merge.objects.filter(survivor__ucrn=ucrn, undone_at__isnull=True)
-    .select_related("merged__prefix", "merged__suffix", "user").only(*MERGE_PANEL_FIELDS)
+    lambda key: Merge.objects.filter(**of_customer(key, "survivor"), undone_at__isnull=True)
+    .select_related("merged", "user").only(*MERGE_PANEL_FIELDS)
     .order_by("-created_at", "-id")
 )
 

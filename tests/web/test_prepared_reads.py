@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.prepared import Prepared
 from profiles.models import Address, ChangeRecord
+from profiles.selectors import of_customer
 from tests.web.conftest import customer_with
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +46,15 @@ def test_a_shape_is_compiled_on_its_own_and_deferred_fields_stay_deferred():
 def test_a_queryset_that_does_not_compare_its_text_is_refused():
     with pytest.raises(ValueError):
         Prepared(lambda ucrn: Address.objects.all())("123456789")
+
+
+def test_by_id_or_by_ucrn_alike_and_by_id_without_the_customer_table():
+    """A record page has the customer's id from its Get: its reads need no join on the UCRN."""
+    prepared = Prepared(lambda key: Address.objects.filter(**of_customer(key)).order_by("-start_date", "-id"))
+    first, second = customer_with(addresses=3, history=1), customer_with(addresses=2, history=1)
+    for customer in (first, second):
+        with CaptureQueriesContext(connection) as captured:
+            by_id = prepared(customer.pk)
+        assert by_id == prepared(customer.ucrn) == list(customer.addresses.order_by("-start_date", "-id"))
+        assert "profiles_customer" not in captured.captured_queries[0]["sql"]
+    assert prepared(first.pk + second.pk + 1000) == []

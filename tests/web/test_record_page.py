@@ -15,6 +15,7 @@ from hub.record import RECENT_CASES, RECENT_CHANGES, SHOWN
 from integrations.demo import install_demo_forms
 from integrations.models import Case, Form
 from profiles.models import ChangeRecord, Channel, Title
+from profiles.selectors import profile_get, profile_get_with_id
 from profiles.services import profile_update
 from profiles.services.merge import profile_merge
 from tests.factories import CustomerFactory
@@ -24,9 +25,14 @@ pytestmark = pytest.mark.django_db
 
 # The customer with its primary address and extended data (one query, the Get's miss), the CSA's opening
 # of it (for the start page), the address history, the newest changes, the changes that set a contact
-# permission or erased, the cases, the merges to undo, the possible duplicates, the subscriptions.
+# permission or erased (no query when the newest changes are the whole history), the cases, the merges to
+# undo, the possible duplicates, the subscriptions.
 # Session, user, roles, reference lists and extended-data sources come from the cache.
 RECORD_QUERIES = 9
+
+
+def record_queries(changes: int) -> int:
+    return RECORD_QUERIES - (changes <= RECENT_CHANGES)
 
 
 def with_cases(customer, count: int, csa) -> None:
@@ -45,7 +51,7 @@ def test_record_page_queries_are_a_fixed_number(csa, csa_client, django_assert_n
     with_cases(customer, cases, csa)
     # The session, the user, the reference lists and sources, read once into the cache by another record.
     csa_client.get(f"/hub/customers/{other_customer.ucrn}/")
-    with django_assert_num_queries(RECORD_QUERIES):
+    with django_assert_num_queries(record_queries(changes)):
         response = csa_client.get(f"/hub/customers/{customer.ucrn}/")
     assert response.status_code == 200
     page = response.content.decode()
@@ -58,7 +64,7 @@ def test_a_cached_customer_costs_one_query_less(csa, csa_client, django_assert_n
     customer = customer_with(addresses=2, history=2)
     for _ in range(2):  # the Get output is stored from its second read on
         csa_client.get(f"/hub/customers/{customer.ucrn}/")
-    with django_assert_num_queries(RECORD_QUERIES - 1):
+    with django_assert_num_queries(record_queries(2) - 1):
         csa_client.get(f"/hub/customers/{customer.ucrn}/")
 
 
@@ -124,25 +130,27 @@ def test_the_case_list_of_one_customer_only(csa, csa_client, customer, other_cus
         assert response.status_code == 200 and "OTHER1" not in response.content.decode()
 
 
-def test_a_permission_set_long_ago_is_still_shown_with_when_and_how(csa, csa_client, customer):
+@pytest.mark.parametrize("newer", [30, 5])  # read apart / among the newest changes, the whole history
+def test_a_permission_set_long_ago_is_still_shown_with_when_and_how(csa, csa_client, customer, newer):
     profile_update(ucrn=customer.ucrn, data={"permission_email": "granted", "permission_note": "phone call"},
                    user=csa, channel="hub", full=False)
     ChangeRecord.objects.bulk_create(  # newer (created_at is set when saved)
         ChangeRecord(customer=customer, channel=Channel.API, action=ChangeRecord.Action.UPDATE,
                      changes=[{"field": "first_name", "before": f"A{n}", "after": f"B{n}"}])
-        for n in range(30)
+        for n in range(newer)
     )
     page = unescape(csa_client.get(f"/hub/customers/{customer.ucrn}/").content.decode())
-    assert page.count('data-label="When"') == 20  # the permission's change is not among them
-    assert "phone call" in page
+    assert page.count('data-label="When"') == min(20, newer + 1)  # with 30, the permission's change is not shown
+    assert "phone call" in page and "via hub" in page
 
 
-def test_an_erasure_long_ago_is_still_shown(csa, csa_client, customer):
+@pytest.mark.parametrize("newer", [25, 3])
+def test_an_erasure_long_ago_is_still_shown(csa, csa_client, customer, newer):
     ChangeRecord.objects.create(customer=customer, channel=Channel.ADMIN, action=ChangeRecord.Action.ERASE,
                                 changes=[])
     ChangeRecord.objects.bulk_create(  # newer: exports after the erasure
         ChangeRecord(customer=customer, channel=Channel.API, action=ChangeRecord.Action.EXPORT, changes=[])
-        for _ in range(25)
+        for _ in range(newer)
     )
     page = csa_client.get(f"/hub/customers/{customer.ucrn}/").content.decode()
     assert "personal data was erased" in page
@@ -155,11 +163,22 @@ def test_the_merge_panel_reads_no_row_of_its_own(csa, csa_client, django_assert_
     for customer in merged:
         profile_merge(survivor_ucrn=survivor.ucrn, merged_ucrn=customer.ucrn, choices=None, user=csa, channel="hub")
     csa_client.get(f"/hub/customers/{other_customer.ucrn}/")
-    with django_assert_num_queries(RECORD_QUERIES):
+    with django_assert_num_queries(record_queries(1 + len(merged))):  # a change record per merge
         page = unescape(csa_client.get(f"/hub/customers/{survivor.ucrn}/").content.decode())
     assert page.count(">Undo this merge<") == 3
     for customer in merged:
         assert f"({customer.display_name})" in page
+
+
+def test_the_get_gives_the_id_of_the_customer_it_shows(csa):
+    """The record page reads its panels by this id: a merged UCRN's is its survivor's."""
+    survivor, merged = customer_with(addresses=1, history=1), CustomerFactory()
+    profile_merge(survivor_ucrn=survivor.ucrn, merged_ucrn=merged.ucrn, choices=None, user=csa, channel="hub")
+    for _ in range(3):  # a miss, then a hit from the shared cache
+        assert profile_get_with_id(ucrn=survivor.ucrn, user=csa) == (profile_get(ucrn=survivor.ucrn, user=csa),
+                                                                      survivor.pk)
+    profile, customer_id = profile_get_with_id(ucrn=merged.ucrn, user=csa)
+    assert customer_id == survivor.pk and profile["ucrn"] == survivor.ucrn and profile["merged_from"] == merged.ucrn
 
 
 def test_opening_a_record_again_keeps_one_row_for_the_start_page_with_the_newer_time(csa, csa_client):

@@ -10,13 +10,10 @@ import pytest
 from django import forms
 from django.core.cache import cache
 from django.forms.renderers import get_default_renderer
-from django.template import Context, Template
 from django.template.defaultfilters import date as date_filter
-from django.urls import set_script_prefix
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 
-from hub.views import updated_text
 from profiles import caching, display, selectors
 from profiles.filters import CustomerFilterSet
 from profiles.forms import KeptSelect, PlainTextInput
@@ -136,35 +133,15 @@ def test_a_result_row_escapes_what_it_shows(csa_client):
     assert "<b>" not in page and "<i>" not in page
 
 
-KEPT = ("{% load hub %}{% kept_url 'hub:customer_search' %}|{% kept_url 'hub:customer_record' ucrn %}"
-        "|{% kept_url 'home' as home %}{{ home }}")
-DJANGO = "{% url 'hub:customer_search' %}|{% url 'hub:customer_record' ucrn %}|{% url 'home' as home %}{{ home }}"
-
-
-@pytest.mark.parametrize("prefix", ["/", "/hub-under/"])
-def test_a_kept_url_is_the_url_django_reverses(prefix):
-    """`{% kept_url %}` without arguments keeps its URL per script prefix; with arguments it reverses each
-    time."""
-    kept, django = Template(KEPT), Template(DJANGO)
-    set_script_prefix(prefix)
-    try:
-        for ucrn in ("123456789", "234567891"):
-            context = Context({"ucrn": ucrn})
-            assert kept.render(context) == django.render(context)
-            assert kept.render(context).startswith(f"{prefix}hub/customers/|{prefix}hub/customers/{ucrn}/|")
-    finally:
-        set_script_prefix("/")
-
-
 @pytest.mark.parametrize("zone", ["Europe/London", "UTC", "America/St_Johns"])
-def test_the_updated_text_is_what_the_date_filter_shows(settings, zone):
+def test_the_updated_moment_is_what_the_date_filter_shows(settings, zone):
     settings.TIME_ZONE = zone
     start = dt.datetime(1999, 12, 31, 23, 59, 30, tzinfo=dt.UTC)
     for hours in range(0, 24 * 800, 37):  # every month, day, hour and minute shape, both sides of a clock change
         when = start + dt.timedelta(hours=hours, minutes=hours % 60)
-        assert updated_text(when) == date_filter(template_localtime(when), "j M Y H:i"), when
+        assert display.show_moment(when) == date_filter(template_localtime(when), "j M Y H:i"), when
     if zone == "UTC":
-        assert updated_text(dt.datetime(2026, 3, 9, 8, 5, tzinfo=dt.UTC)) == "9 Mar 2026 08:05"
+        assert display.show_moment(dt.datetime(2026, 3, 9, 8, 5, tzinfo=dt.UTC)) == "9 Mar 2026 08:05"
 
 
 @pytest.mark.parametrize("value", ["", None, "Smith", 'a<b>"c"&\'d\'', mark_safe("<b>kept</b>"), 12, "  spaced  "])
