@@ -3,6 +3,7 @@
 --                 takes one at random
 --   BENCH_METHOD  GET (default) or PATCH
 --   BENCH_BODY    "fields": a PATCH of two fields; "address": a PATCH with a new primary address
+--   BENCH_POSTCODES  a file of postcodes, one a line, for the new addresses (else a few fixed ones)
 --   BENCH_AUTH    the Authorization header (Token ...), if any
 --   BENCH_COOKIE  the Cookie header (a signed-in CSA's session), if any
 --   BENCH_OUT     where done() writes the figures as JSON (latencies in microseconds)
@@ -19,6 +20,12 @@ if body_kind ~= "" then headers["Content-Type"] = "application/json" end
 
 local first_names = {"Alex", "Sam", "Jo", "Chris", "Robin", "Kim", "Charlie", "Jamie", "Frankie", "Max"}
 local postcodes = {"M1 1AE", "BS1 4DJ", "LS6 2AB", "B15 2TT", "SE1 7PB", "CF10 1EP", "EH1 1YZ", "G12 8QQ"}
+if os.getenv("BENCH_POSTCODES") then
+  postcodes = {}
+  for line in io.lines(os.getenv("BENCH_POSTCODES")) do
+    if #line > 0 then postcodes[#postcodes + 1] = line end
+  end
+end
 local streets = {"Bench Street", "Load Lane", "Latency Road", "Throughput Way", "Queue Avenue"}
 
 local counter = 0
