@@ -14,6 +14,8 @@ import sys
 import time
 from typing import Any
 
+import redis
+
 from bench.common import (
     BENCH,
     DB_NAME,
@@ -65,8 +67,21 @@ def server_env(secret: str) -> dict[str, str]:
         PYTHONPATH=str(ROOT),
     )
     if redis_up():
-        env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/1")
+        env.setdefault("REDIS_URL", BENCH_REDIS)
     return env
+
+
+# The bench's own Redis database, when the environment names none: emptied whenever the bench database is
+# loaded afresh, so no profile cached from an earlier load (with an earlier run's PATCHes in it) is served.
+BENCH_REDIS = "redis://127.0.0.1:6379/1"
+
+
+def forget_cached(env: dict[str, str]) -> None:
+    """Empty the bench's own Redis database (never one the environment named: that may be someone's)."""
+    if env.get("REDIS_URL") != BENCH_REDIS or "REDIS_URL" in os.environ:
+        return
+    redis.Redis.from_url(BENCH_REDIS, socket_timeout=5).flushdb()
+    log(f"emptied the bench's cache ({BENCH_REDIS})")
 
 
 def schema_fingerprint() -> str:
@@ -115,6 +130,7 @@ def prepare_database(env: dict[str, str], customers: int) -> dict[str, Any]:
         f"loaded {load['customers']:,} customers and {load['addresses']:,} addresses in {load['load_seconds']:.1f} s "
         f"({load['rows_per_second']:,.0f} rows/s)"
     )
+    forget_cached(env)
     return {**load, "reused": False}
 
 
