@@ -284,25 +284,15 @@ def api(csa):
     return token_client(csa)
 
 
-@pytest.mark.parametrize(("name", "body", "status", "expected"), IMPORT_CASES, ids=[c[0] for c in IMPORT_CASES])
-def test_import_body(api, name, body, status, expected):
-    response = post(api, IMPORT, body)
-    assert response.status_code == status
-    if expected is not None:
-        assert response.json() == expected
+BODY_CASES = [(path, *case) for path, cases in ((IMPORT, IMPORT_CASES), (MERGE, MERGE_CASES), (EVENTS, EVENT_CASES))
+              for case in cases]
 
 
-@pytest.mark.parametrize(("name", "body", "status", "expected"), MERGE_CASES, ids=[c[0] for c in MERGE_CASES])
-def test_merge_body(api, name, body, status, expected):
-    response = post(api, MERGE, body)
-    assert response.status_code == status
-    if expected is not None:
-        assert response.json() == expected
-
-
-@pytest.mark.parametrize(("name", "body", "status", "expected"), EVENT_CASES, ids=[c[0] for c in EVENT_CASES])
-def test_event_body(api, name, body, status, expected):
-    response = post(api, EVENTS, body)
+@pytest.mark.parametrize(("path", "name", "body", "status", "expected"), BODY_CASES,
+                         ids=[f"{path.strip('/').split('/')[-1]}-{name}" for path, name, *_ in BODY_CASES])
+def test_request_body(api, path, name, body, status, expected):
+    """Each door's pinned answer to each body: the import's, the merge's and the events'."""
+    response = post(api, path, body)
     assert response.status_code == status
     if expected is not None:
         assert response.json() == expected
