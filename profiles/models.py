@@ -153,24 +153,29 @@ def display_name(*, contact_type: str | None, organisation_name: str, prefix: st
 
 class Customer(CustomFieldsMixin, ContactPermissionsMixin):
     ucrn = models.CharField("UCRN", max_length=9, unique=True, editable=False)
-    contact_type = models.ForeignKey(ContactType, on_delete=models.PROTECT)
-    prefix = models.ForeignKey(Title, on_delete=models.PROTECT, null=True, blank=True)
+    # The reference lists' foreign keys carry no index of their own, except where a search filters by them
+    # (`Meta.indexes`): every index is one more entry written by each UPDATE of a customer that is not HOT
+    # (a name change), and a list value is deleted (PROTECT's check: one scan) about never.
+    contact_type = models.ForeignKey(ContactType, on_delete=models.PROTECT, db_index=False)
+    prefix = models.ForeignKey(Title, on_delete=models.PROTECT, null=True, blank=True, db_index=False)
     first_name = models.CharField(max_length=TEXT_MAX, blank=True, default="")
     last_name = models.CharField(max_length=TEXT_MAX, blank=True, default="")
-    suffix = models.ForeignKey(Suffix, on_delete=models.PROTECT, null=True, blank=True)
+    suffix = models.ForeignKey(Suffix, on_delete=models.PROTECT, null=True, blank=True, db_index=False)
     organisation_name = models.CharField(max_length=TEXT_MAX, blank=True, default="")
     birth_date = models.DateField(null=True, blank=True)
-    status = models.ForeignKey(Status, on_delete=models.PROTECT, default="Active")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, default=1)
+    status = models.ForeignKey(Status, on_delete=models.PROTECT, default="Active", db_index=False)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, default=1, db_index=False)
     email_address = models.CharField(max_length=254, blank=True, default="")
     alternative_email = models.CharField(max_length=254, blank=True, default="")
     phone_number = models.CharField(max_length=32, blank=True, default="", help_text="E.164")
     mobile_number = models.CharField(max_length=32, blank=True, default="", help_text="E.164")
     twitter = models.CharField(max_length=15, blank=True, default="", help_text="without the @")
-    preferred_contact_method = models.ForeignKey(ContactMethod, on_delete=models.PROTECT, related_name="+")
+    preferred_contact_method = models.ForeignKey(ContactMethod, on_delete=models.PROTECT, related_name="+",
+                                                 db_index=False)
     notification_preference = models.JSONField(default=list, blank=True)
     consent_to_share = models.PositiveSmallIntegerField(null=True, blank=True, choices=[(0, "No"), (1, "Yes")])
-    preferred_language = models.ForeignKey(Language, on_delete=models.PROTECT, null=True, blank=True)
+    preferred_language = models.ForeignKey(Language, on_delete=models.PROTECT, null=True, blank=True,
+                                           db_index=False)
     data_location = models.CharField(max_length=TEXT_MAX, blank=True, default="")
     region = models.CharField(max_length=TEXT_MAX, blank=True, default="")
     portal_user = models.OneToOneField(
@@ -190,6 +195,7 @@ class Customer(CustomFieldsMixin, ContactPermissionsMixin):
     )
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="merged_from",
+        db_index=False,  # `customer_merged_into_idx`: the merged customers only
         help_text="The surviving customer this one was merged into: its UCRN resolves there.",
     )
 
@@ -215,6 +221,13 @@ class Customer(CustomFieldsMixin, ContactPermissionsMixin):
             # entry per date and surname, where the two name indexes matched thousands each. The date
             # first: an organisation's variant and SQLite (whose `iexact` is a LIKE) use it alone.
             models.Index(models.F("birth_date"), Upper("last_name"), name="customer_birth_date_name_idx"),
+            # The search's `status` and `contact_type` filters (plain btrees: no `LIKE` ever reads them).
+            models.Index(fields=["status"], name="customer_status_idx"),
+            models.Index(fields=["contact_type"], name="customer_contact_type_idx"),
+            # Who was merged into a customer (`profiles.registry`): a few rows, untouched by the writes
+            # of the other customers.
+            models.Index(fields=["merged_into"], name="customer_merged_into_idx",
+                         condition=models.Q(merged_into__isnull=False)),
         ]
 
     def __str__(self) -> str:
