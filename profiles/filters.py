@@ -120,15 +120,16 @@ def name_words_key(text: str) -> tuple[str, list[str]]:
     """The key of the words of `text` and the words to recheck (every word the start of a name).
 
     Two words of at least `NAME_KEY_LENGTH` letters whose first letters differ start two different names:
-    their pair key (`p:JOH\\x1fSMI`) is the range of the customers with both, however common each is
-    alone. Otherwise the longest word's first letters drive (`n:SMI`). Every word is rechecked whole,
-    except a short driving word, which its key already is.
+    their pair key (`p:JOH\\x1fSMI`, the two starts in code-point order, as the keys are kept: migration
+    0017) is the range of the customers with both, however common each is alone. Otherwise the longest
+    word's first letters drive (`n:SMI`). Every word is rechecked whole, except a short driving word,
+    which its key already is.
     """
     words = text.split()
     long = sorted((w for w in words if len(w) >= NAME_KEY_LENGTH), key=len, reverse=True)
     starts = {search_key_text(w)[:NAME_KEY_LENGTH]: w for w in long}
     if len(starts) >= 2:
-        first, second = list(starts)[:2]
+        first, second = sorted(list(starts)[:2])
         return f"p:{first}{NAMES_SEPARATOR}{second}", words
     driver = max(words, key=len)
     rest = [w for w in words if w is not driver or len(w) > NAME_KEY_LENGTH]

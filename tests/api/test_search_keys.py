@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from profiles.models import Customer
+from profiles.models import Customer, SearchKey
 from profiles.services.erasure import profile_erase
 from profiles.services.imports import import_records
 from profiles.services.merge import profile_merge
@@ -144,3 +144,11 @@ def test_an_erasure_takes_its_names_out_of_the_distinct_names_unless_shared(peop
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM profiles_search_name WHERE kind = 'l' AND name IN ('Wu', 'Smith')")
         assert [row[0] for row in cursor.fetchall()] == ["Smith"]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="the search keys are PostgreSQL's")
+def test_two_names_have_one_pair_key_the_lesser_start_first(people):
+    """`Smith John` and `John Smith` both look for `p:JOH\\x1fSMI` (migration 0017): one row, not one each way."""
+    pairs = SearchKey.objects.filter(key__startswith="p:")
+    assert sorted(pairs.filter(customer__ucrn=people["john"]).values_list("key", flat=True)) == ["p:JOH\x1fSMI"]
+    assert sorted(pairs.filter(customer__ucrn=people["smita"]).values_list("key", flat=True)) == ["p:PAT\x1fSMI"]
