@@ -48,11 +48,9 @@ def cached(key: str, generations: Iterable[str], load: Callable[[], T], *, timeo
     entry = found.get(key)
     if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == tags:
         return entry[1]
-    known = _known_tags.set({**(_known_tags.get() or {}), **dict(zip(generations, tags, strict=True))})
-    try:
+    with generations_once():  # a load reading the reference lists checks them against the tag in hand
+        _read.get().update(zip(generations, tags, strict=True))
         value = load()
-    finally:
-        _known_tags.reset(known)
     if not first_read and store(value):
         cache.set(key, (tags, value), timeout)
     return value
@@ -63,15 +61,23 @@ def cached(key: str, generations: Iterable[str], load: Callable[[], T], *, timeo
 # the generation, instead of reading and unpickling the whole value from Redis).
 _local: dict[str, tuple[str, Any]] = {}
 
+# Every generation `cached_locally` has used in this process (the reference lists, the placeholders, ...: a
+# handful, never one per customer). A tuple, replaced whole: threads read it while another adds.
+_local_generations: tuple[str, ...] = ()
 
-# The generations `cached` has just read, while its `load` runs: a load that reads the reference lists
-# (a profile's title and country names) checks their copy against the tag already in hand, not again.
-_known_tags: ContextVar[dict[str, str] | None] = ContextVar("hub_known_generation_tags", default=None)
+# The generations read in this block (a request: `GenerationsOnceMiddleware`), None outside one: each is
+# asked of the shared cache once, and `cached_locally`'s all together in its first round trip (a PATCH
+# checks the placeholders, the reference lists and the webhooks' subscriptions: one command, not three). A
+# value of None: asked, and not in the cache.
+_read: ContextVar[dict[str, str | None] | None] = ContextVar("hub_generations_read", default=None)
 
 
 def cached_locally(key: str, generation: str, load: Callable[[], T], *, timeout: int) -> T:
     """`cached(key, [generation], load)`, with a copy in this process checked against the generation."""
-    tag = (_known_tags.get() or {}).get(generation) or cache.get(generation) or _new_generation(generation)
+    global _local_generations
+    if generation not in _local_generations:
+        _local_generations = (*_local_generations, generation)
+    tag = _current_tag(generation)
     kept = _local.get(key)
     if kept is not None and kept[0] == tag:
         return kept[1]
@@ -80,19 +86,44 @@ def cached_locally(key: str, generation: str, load: Callable[[], T], *, timeout:
     return value
 
 
+def _current_tag(generation: str) -> str:
+    read = _read.get()
+    if read is None:
+        return cache.get(generation) or _new_generation(generation)
+    if generation not in read:
+        wanted = [generation, *(g for g in _local_generations if g not in read and g != generation)]
+        found = cache.get_many(wanted)
+        read.update({g: found.get(g) for g in wanted})
+    tag = read[generation]
+    if tag is None:
+        tag = read[generation] = _new_generation(generation)
+    return tag
+
+
 @contextmanager
-def generations_read(*generations: str) -> Iterator[None]:
-    """Read these generations once, in one round trip, for the whole block: each `cached_locally` of them
-    inside it takes the tag read here instead of asking the cache again (a search page reads the reference
-    lists and the extended data sources several times). For reads: a write inside the block would not see
-    its own `bump` until the block ends."""
-    found = cache.get_many(list(generations))
-    tags = {generation: found.get(generation) or _new_generation(generation) for generation in generations}
-    known = _known_tags.set({**(_known_tags.get() or {}), **tags})
+def generations_once() -> Iterator[None]:
+    """Inside this block each generation is read from the shared cache at most once: for one request, or
+    one `cached` load (inside a request, the request's block goes on). A generation this block `bump`s is
+    read again."""
+    if _read.get() is not None:
+        yield
+        return
+    token = _read.set({})
     try:
         yield
     finally:
-        _known_tags.reset(known)
+        _read.reset(token)
+
+
+class GenerationsOnceMiddleware:
+    """Each request reads each generation once (`generations_once`): first in `MIDDLEWARE`."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        with generations_once():
+            return self.get_response(request)
 
 
 def _new_generation(key: str) -> str:
@@ -112,6 +143,8 @@ def bump(*generations: str) -> None:
     """
     def forget() -> None:
         cache.delete_many(generations)
+        for generation in generations:
+            (_read.get() or {}).pop(generation, None)
 
     forget()
     transaction.on_commit(forget)

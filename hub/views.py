@@ -16,7 +16,6 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
-from core.caching import generations_read
 from core.pagination import CappedPaginator
 from core.roles import csa_required, is_citizen, is_csa, role_required
 from hub.links import link
@@ -25,7 +24,6 @@ from hub.record import history_rows, record_context
 from hub.stale_edits import VersionForm, loaded_values, reconcile_stale
 from integrations.models import Case
 from profiles import display
-from profiles.caching import LISTS_GENERATION
 from profiles.filters import CustomerFilterSet, fuzzy_name_text
 from profiles.forms import (
     UK,
@@ -41,7 +39,6 @@ from profiles.forms import (
 )
 from profiles.models import ChangeRecord, Channel, display_name
 from profiles.selectors import profile_get, profile_get_with_id, profile_search
-from profiles.selectors.extended import SOURCES_GENERATION
 from profiles.selectors.subscriptions import page_subscriptions, subscription_counts
 from profiles.services import ProfileResult, VersionConflict, profile_change_email, profile_update
 
@@ -92,10 +89,9 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     """The API's FilterSet behind one box: three queries (count, capped at `SEARCH_COUNT_CAP`; page; primary
     addresses) per page, and three more for similar names when a name finds no one. The reference lists
     (the filters' options) and the extended data sources are checked against the shared cache once."""
-    with generations_read(LISTS_GENERATION, SOURCES_GENERATION):
-        form = SearchForm(request.GET or None)
-        page, fuzzy = _search_page(request, form)
-        rows = _result_rows(page) if page is not None else []
+    form = SearchForm(request.GET or None)
+    page, fuzzy = _search_page(request, form)
+    rows = _result_rows(page) if page is not None else []
     return render(
         request,
         "hub/search.html",
@@ -188,9 +184,7 @@ def customer_record(request: HttpRequest, ucrn: str) -> HttpResponse:
                       f"{profile['ucrn']}'s record.")
         return redirect("hub:customer_record", ucrn=profile["ucrn"])
     recent_customer_opened(user=request.user, ucrn=profile["ucrn"])
-    with generations_read(LISTS_GENERATION, SOURCES_GENERATION):  # one round trip, not one per panel
-        context = record_context(request, profile, customer_id)
-    return render(request, "hub/record.html", context)
+    return render(request, "hub/record.html", record_context(request, profile, customer_id))
 
 
 HISTORY_PAGE_SIZE = 20

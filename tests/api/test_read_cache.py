@@ -11,12 +11,13 @@ from rest_framework.authtoken.models import Token
 from core import caching as core_caching
 from core.api import HubTokenAuthentication, token_cache_key
 from core.roles import Role, assign_role
-from profiles import caching
+from profiles import caching, placeholders
 from profiles.models import Customer, Title
 from profiles.selectors import primary_address, profile_data, profile_get
 from profiles.services import profile_update
+from systems.services.webhooks import SUBSCRIPTIONS_GENERATION
 from tests.api.conftest import token_client, url
-from tests.cachespy import spy_cache_keys
+from tests.cachespy import spy_cache_calls, spy_cache_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +229,34 @@ def test_linking_a_portal_account_counts_at_once(csa_api, citizen, citizen_api, 
     other_customer.save(update_fields=["portal_user"])
     assert citizen_api.get(url(customer.ucrn)).status_code == 403
     assert citizen_api.get(url(other_customer.ucrn)).status_code == 200
+
+
+def test_a_write_asks_for_its_generations_in_one_round_trip(csa_api, customer, monkeypatch):
+    """A PATCH checks the placeholders, the reference lists and the webhooks' subscriptions, each against its
+    generation: the three come in one call to the shared cache (`core.caching.generations_once`)."""
+    warm = csa_api.patch(url(customer.ucrn), {"first_name": "Alex", "twitter": "first"}, format="json")
+    assert warm.status_code == 200  # each of the three used once in this process
+    calls = spy_cache_calls(monkeypatch)
+    answer = csa_api.patch(url(customer.ucrn), {"first_name": "Alexa", "twitter": "second"}, format="json")
+    assert answer.status_code == 200, answer.json()
+    local = {caching.LISTS_GENERATION, placeholders.GENERATION, SUBSCRIPTIONS_GENERATION}
+    asking = [call for call in calls if local & set(call)]
+    assert len(asking) == 1 and local <= set(asking[0]), calls
+
+
+def test_a_generation_bumped_inside_the_block_is_read_again():
+    loads = iter(["old", "new"])
+    with core_caching.generations_once():
+        assert core_caching.cached_locally("test:once", "test:gen:once", lambda: next(loads), timeout=60) == "old"
+        core_caching.bump("test:gen:once")
+        assert core_caching.cached_locally("test:once", "test:gen:once", lambda: next(loads), timeout=60) == "new"
+
+
+def test_each_block_reads_the_generations_again():
+    """A change made through another server between two requests is seen by the second."""
+    loads = iter(["old", "new"])
+    with core_caching.generations_once():
+        assert core_caching.cached_locally("test:again", "test:gen:again", lambda: next(loads), timeout=60) == "old"
+    cache.delete("test:gen:again")  # another server's write
+    with core_caching.generations_once():
+        assert core_caching.cached_locally("test:again", "test:gen:again", lambda: next(loads), timeout=60) == "new"
