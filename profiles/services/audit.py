@@ -18,7 +18,7 @@ from profiles import signals
 from profiles.caching import profile_changed, profile_generation
 from profiles.jsontree import jsonable
 from profiles.models import ChangeRecord, Customer
-from profiles.services.bulk import bulk_insert, bulk_update
+from profiles.services.bulk import bulk_insert, bulk_update, insert_row, update_row
 
 __all__ = ["change", "jsonable", "record_change", "record_changes", "write_customer", "write_customers"]
 
@@ -29,7 +29,10 @@ def write_customer(*, customer: Customer, fields: Iterable[str] | None, user: Us
     and write its change record: in the caller's transaction, with the row locked by the caller, so the
     database's version + 1 is the instance's + 1 and nothing is read back."""
     customer.version += 1
-    customer.save(update_fields=None if fields is None else sorted({*fields, "version", "updated_at"}))
+    if fields is None:
+        customer.save()
+    else:
+        update_row(customer, sorted({*fields, "version", "updated_at"}))
     return record_change(customer=customer, user=user, channel=channel, action=action, changes=changes)
 
 
@@ -64,13 +67,14 @@ def record_change(
     # Every write of a customer comes through here: cached reads of it (profiles.caching) become stale
     # now and again on commit, on every server.
     profile_changed(customer.ucrn)
-    record = ChangeRecord.objects.create(
+    record = ChangeRecord(
         customer=customer,
         user=user if user is not None and user.is_authenticated else None,
         channel=channel,
         action=action,
         changes=changes,
     )
+    insert_row(record)
     # Listeners (the webhooks' outbox, `systems`) write in this same transaction.
     signals.profile_changed.send(sender=ChangeRecord, record=record)
     return record

@@ -1,17 +1,19 @@
-"""Writing many rows at once on PostgreSQL, faster than the ORM's bulk methods (the bulk import).
+"""Writing rows faster than the ORM: many at once on PostgreSQL (the bulk import), and one row by SQL made
+once per model and fields (every Update: the customer and its change record).
 
-No rules here: callers (`profiles.services.imports`, `profiles.services.audit.record_changes`) decide what
-to write. Elsewhere than PostgreSQL (SQLite in the tests) these are the ORM's `bulk_create` and
-`bulk_update`, so the same tests cover both ways.
+No rules here: callers (`profiles.services.imports`, `profiles.services.audit`) decide what to write.
+Elsewhere than PostgreSQL (SQLite in the tests) the bulk writes are the ORM's `bulk_create` and
+`bulk_update`, so the same tests cover both ways; the one-row writes run on both.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 from django.db.models import Model
 
 PG_MAX_PARAMS = 65535  # a PostgreSQL statement's bind parameters
@@ -79,6 +81,63 @@ def bulk_insert(model: type[Model], objs: list[Model]) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+@functools.lru_cache(maxsize=256)  # a body may name any fields: the shapes kept are bounded
+def _update_sql(vendor: str, model: type[Model], attrs: tuple[str, ...]) -> tuple[str, list[Callable[[Model], Any]]]:
+    """The one-row UPDATE of `attrs` and its values' converters, made once per database, model and fields."""
+    fields = [model._meta.get_field(a) for a in attrs]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(model._meta.pk.column)} = %s"
+    return sql, [*(_row_converter(f, adding=False) for f in fields), _pk]
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(vendor: str, model: type[Model]) -> tuple[str, list[Callable[[Model], Any]], bool]:
+    """The one-row INSERT of every field but the id, its values' converters, and whether it returns the id."""
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    quote = connection.ops.quote_name
+    returning = connection.features.can_return_columns_from_insert
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})" + (f" RETURNING {quote(pk.column)}" if returning else ""))
+    return sql, [_row_converter(f, adding=True) for f in fields], returning
+
+
+def _pk(obj: Model) -> Any:
+    return obj.pk
+
+
+def _row_converter(field: models.Field, *, adding: bool) -> Callable[[Model], Any]:
+    """obj -> the field's value for the database, as `save` prepares it (`pre_save`: `auto_now` sets it on
+    the instance; then `get_db_prep_save`); on PostgreSQL by `_converter`'s shortcuts."""
+    if connection.vendor == "postgresql":
+        return _converter(field)
+    return lambda obj: field.get_db_prep_save(field.pre_save(obj, adding), connection)
+
+
+def update_row(obj: Model, attrs: list[str]) -> None:
+    """`obj.save(update_fields=attrs)` for a row the caller has locked, without the ORM's building and
+    compiling of the UPDATE (0.78 -> 0.2 ms of CPU at each Update) and without `pre_save` / `post_save`
+    signals: the caller's own code says what changed (`profiles.services.audit.write_customer`)."""
+    sql, converters = _update_sql(connection.vendor, type(obj), tuple(attrs))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [convert(obj) for convert in converters])
+        if cursor.rowcount != 1:
+            raise DatabaseError(f"No {type(obj).__name__} {obj.pk} to update.")  # as `save` says it
+
+
+def insert_row(obj: Model) -> None:
+    """`obj.save()` of a new row (its id set), without the ORM's building and compiling of the INSERT and
+    without `pre_save` / `post_save` signals: for the change records, written at every Update."""
+    sql, converters, returning = _insert_sql(connection.vendor, type(obj))
+    obj._prepare_related_fields_for_save(operation_name="save")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [convert(obj) for convert in converters])
+        obj.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    obj._state.adding = False
+    obj._state.db = connection.alias
 
 
 def _converter(field: models.Field, *, saving: bool = True) -> Callable[[Model], Any]:

@@ -207,6 +207,8 @@ ALLOWED: dict[str, str] = {
     "profiles/values.py": "_e164(text) and phone_national(e164) memoise phone parsing and formatting, pure "
                           "functions of their argument: nothing to go stale",
     "hub/recent.py": "_upsert_sql() memoises SQL text made from the model's metadata (code, not data)",
+    "profiles/services/bulk.py": "_update_sql(...) and _insert_sql(...) memoise SQL text and converters made "
+                                 "from the models' metadata (code, not data)",
     "hub/links.py": "_reversed(name, ...) memoises a route's URL by URL configuration and script prefix: "
                     "made from the URL patterns (code, not data)",
 }
