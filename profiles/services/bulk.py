@@ -111,15 +111,16 @@ def _pk(obj: Model) -> Any:
 
 def _row_converter(field: models.Field, *, adding: bool) -> Callable[[Model], Any]:
     """obj -> the field's value for the database, as `save` prepares it (`pre_save`: `auto_now` sets it on
-    the instance; then `get_db_prep_save`); on PostgreSQL by `_converter`'s shortcuts."""
-    if connection.vendor == "postgresql":
+    the instance; `auto_now_add` only when adding; then `get_db_prep_save`); on PostgreSQL by `_converter`'s
+    shortcuts, which stamp as an insert does."""
+    if connection.vendor == "postgresql" and (adding or not getattr(field, "auto_now_add", False)):
         return _converter(field)
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, adding), connection)
 
 
 def update_row(obj: Model, attrs: list[str]) -> None:
     """`obj.save(update_fields=attrs)` for a row the caller has locked, without the ORM's building and
-    compiling of the UPDATE (0.78 -> 0.2 ms of CPU at each Update) and without `pre_save` / `post_save`
+    compiling of the UPDATE (0.65 -> 0.23 ms of CPU at each Update) and without `pre_save` / `post_save`
     signals: the caller's own code says what changed (`profiles.services.audit.write_customer`)."""
     sql, converters = _update_sql(connection.vendor, type(obj), tuple(attrs))
     with connection.cursor() as cursor:

@@ -32,6 +32,14 @@ def test_update_row_converts_a_foreign_key_and_a_date():
     assert (row.status_id, row.birth_date) == ("Inactive", customer.birth_date)
 
 
+def test_update_row_keeps_a_creation_time_it_is_given():
+    """`auto_now_add` stamps an insert only: an update writes the value in hand, as `save` does."""
+    customer = CustomerFactory()
+    created = Customer.objects.get(pk=customer.pk).created_at
+    update_row(customer, ["created_at", "first_name"])
+    assert Customer.objects.get(pk=customer.pk).created_at == created
+
+
 def test_update_row_of_a_missing_row_is_an_error():
     customer = CustomerFactory.build(pk=2**40)  # never saved
     with pytest.raises(DatabaseError), transaction.atomic():
